@@ -1,0 +1,1 @@
+"""Instructor tooling: check engine, trusted hidden-check runner, command line."""

@@ -1,0 +1,117 @@
+"""Author-side audits: notebook metadata is valid and releases keep no secret.
+
+Used by ``dlcourse validate`` and by the tests.  Each function returns a list
+of problems (empty: all good), in the style of :func:`dlcourse.autograder.compare.compare`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from .hidden import GRADE_CALL, load_checks
+
+__all__ = ["check_source_metadata", "check_release_secrets", "secret_lines"]
+
+_SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
+    """nbformat-valid, nbgrader metadata complete, ids unique, each graded cell trusted."""
+    problems: list[str] = []
+    nb = nbformat.read(path, as_version=4)
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        problems.append(f"{path.name}: invalid notebook: {exc.message}")
+    checks = load_checks(path.parent.name, solutions_dir)
+    seen: set[str] = set()
+    graded_names = []
+    for i, cell in enumerate(nb.cells):
+        where = f"{path.name} cell {i}"
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
+            problems.append(f"{where}: outputs are committed; clear them")
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            problems.append(f"{where}: no nbgrader metadata")
+            continue
+        gid = meta.get("grade_id")
+        if meta.get("schema_version") != 3:
+            problems.append(f"{where}: nbgrader schema_version is not 3")
+        if not gid or not re.fullmatch(r"[A-Za-z0-9_\-]+", str(gid)):
+            problems.append(f"{where}: missing or malformed grade_id {gid!r}")
+        elif gid in seen:
+            problems.append(f"{where}: duplicate grade_id {gid!r}")
+        seen.add(str(gid))
+        if meta.get("grade"):
+            if cell.cell_type != "code":
+                continue  # manually graded answers are allowed
+            if not meta.get("locked"):
+                problems.append(f"{where}: autograded test cell {gid!r} is not locked")
+            names = GRADE_CALL.findall(cell.source)
+            if not names:
+                problems.append(f"{where}: test cell {gid!r} has no grade(\"...\") line; "
+                                "its score would come from the student's kernel")
+            elif names[0] not in checks:
+                problems.append(f"{where}: grade({names[0]!r}) has no hidden check in solutions/")
+            elif "BEGIN HIDDEN TESTS" not in cell.source:
+                problems.append(f"{where}: grade() is outside a hidden-test region")
+            graded_names += names
+            if not isinstance(meta.get("points"), (int, float)) or meta["points"] <= 0:
+                problems.append(f"{where}: test cell {gid!r} needs positive points")
+        if meta.get("solution") and cell.cell_type == "code" and "BEGIN SOLUTION" not in cell.source:
+            problems.append(f"{where}: solution cell {gid!r} has no solution region")
+    for name in checks:
+        if name not in graded_names:
+            problems.append(f"{path.name}: hidden check {name!r} is not graded by any cell")
+    return problems
+
+
+def secret_lines(source_nb: nbformat.NotebookNode) -> set[str]:
+    """Non-trivial lines inside solution and hidden-test regions of a source notebook."""
+    lines: set[str] = set()
+    for cell in source_nb.cells:
+        for region in _SOLUTION.findall(cell.source) + _HIDDEN.findall(cell.source):
+            for line in region.splitlines():
+                line = line.strip()
+                if len(line) >= 12 and not line.startswith("#"):
+                    lines.add(line)
+    return lines
+
+
+def check_release_secrets(source_dir: Path, release_dir: Path) -> list[str]:
+    """Nothing in ``release_dir`` may contain solution code, hidden tests or their outputs.
+
+    Only notebooks may be released (``solutions/`` lives outside the source
+    folder and any other file is flagged); no released cell may carry a line of
+    a solution or hidden-test region, a ``grade()`` call, a marker or an output.
+    """
+    problems: list[str] = []
+    secrets: set[str] = set()
+    for nb_path in source_dir.glob("*.ipynb"):
+        secrets |= secret_lines(nbformat.read(nb_path, as_version=4))
+    files = [p for p in release_dir.rglob("*") if p.is_file()]
+    if not files:
+        problems.append(f"{release_dir}: the release is empty")
+    for path in files:
+        rel = path.relative_to(release_dir)
+        if path.suffix != ".ipynb":
+            problems.append(f"{rel}: only notebooks should be released (found a {path.suffix or 'plain'} file)")
+            continue
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        for marker in _MARKERS:
+            if marker in text:
+                problems.append(f"{rel}: contains the marker {marker!r}")
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and cell.outputs:
+                problems.append(f"{rel} cell {i}: has outputs (reference values could leak)")
+            if GRADE_CALL.search(cell.source):
+                problems.append(f"{rel} cell {i}: contains a hidden grade() call")
+            for line in cell.source.splitlines():
+                if line.strip() in secrets:
+                    problems.append(f"{rel} cell {i}: contains a secret line: {line.strip()[:60]!r}")
+    return problems

@@ -1,0 +1,295 @@
+"""``dlcourse``: the instructor's command line, built on nbgrader's own API.
+
+    dlcourse release [ASSIGNMENT...]     nbgrader generate_assignment
+    dlcourse simulate [ASSIGNMENT...]    write a simulated class into submitted/
+    dlcourse grade [ASSIGNMENT...]       nbgrader autograde, one student at a time, progress bar
+    dlcourse feedback [ASSIGNMENT...]    nbgrader generate_feedback (hidden tests stripped)
+    dlcourse export [--to grades.csv]    nbgrader's CSV export
+    dlcourse validate [ASSIGNMENT...]    author CI: full marks, zero for the release, no leaks
+    dlcourse demo                        all of the above on a fresh copy of the course
+
+Every command works on the course root (``--course-dir``, default: the folder
+with ``nbgrader_config.py`` above the current directory, else this repository).
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from tqdm import tqdm
+
+from .course import Course, StepResult, find_course_root
+
+console = Console(highlight=False)
+# nbgrader 0.9.6 with SQLAlchemy 2 warns about its own session use; results are right.
+warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def _course(ctx: click.Context) -> Course:
+    return Course(ctx.obj["course_dir"])
+
+
+def _pick(course: Course, assignment_ids: tuple[str, ...]) -> list[str]:
+    known = course.assignments()
+    unknown = [a for a in assignment_ids if a not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown assignment(s) {unknown}; known: {known}")
+    return list(assignment_ids) or known
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--course-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Course root (holds nbgrader_config.py).")
+@click.pass_context
+def main(ctx: click.Context, course_dir: Path | None) -> None:
+    """Instructor tools for the deep-learning course (nbgrader 0.9.6)."""
+    ctx.ensure_object(dict)
+    ctx.obj["course_dir"] = course_dir or find_course_root()
+
+
+# -- release -------------------------------------------------------------------
+def release_all(course: Course, assignment_ids: list[str]) -> dict[str, StepResult]:
+    results = {}
+    for aid in tqdm(assignment_ids, desc="release", unit="assignment", file=sys.stderr):
+        results[aid] = course.release(aid)
+    return results
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.pass_context
+def release(ctx, assignment_ids):
+    """Build release/<assignment>/ with nbgrader generate_assignment."""
+    course = _course(ctx)
+    results = release_all(course, _pick(course, assignment_ids))
+    failed = {a: r for a, r in results.items() if not r.ok}
+    for aid, r in results.items():
+        console.print(f"{'✓' if r.ok else '✗'} {aid}: {'released' if r.ok else r.summary}")
+    sys.exit(1 if failed else 0)
+
+
+# -- simulate ------------------------------------------------------------------
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--variant", "variants", multiple=True,
+              help="Kinds of student (default: correct, partial, blank, broken_json, tampered).")
+@click.pass_context
+def simulate(ctx, assignment_ids, variants):
+    """Write a simulated class into submitted/ (needs release/ first)."""
+    from .simulate import simulate_class
+
+    course = _course(ctx)
+    for aid in _pick(course, assignment_ids):
+        students = simulate_class(course.root, aid, list(variants) or None,
+                                  course.source_dir.name)
+        console.print(f"{aid}: {', '.join(students)}")
+
+
+# -- grade ---------------------------------------------------------------------
+def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*"
+              ) -> dict[tuple[str, str], StepResult]:
+    """Autograde every submission; failures are collected, never raised."""
+    from fnmatch import fnmatch
+
+    jobs = [(a, s) for a in assignment_ids for s in course.students(a) if fnmatch(s, student_glob)]
+    results = {}
+    bar = tqdm(jobs, desc="autograde", unit="submission", file=sys.stderr)
+    for aid, student in bar:
+        bar.set_postfix_str(f"{aid}/{student}")
+        try:
+            results[(aid, student)] = course.autograde(aid, student)
+        except Exception as exc:  # nbgrader itself blew up: report, go on
+            results[(aid, student)] = StepResult(False, error=f"{type(exc).__name__}: {exc}")
+    return results
+
+
+def _report_failures(results: dict[tuple[str, str], StepResult], what: str) -> None:
+    failed = {k: r for k, r in results.items() if not r.ok}
+    if failed:
+        console.print(f"[yellow]{len(failed)} {what} could not be completed "
+                      f"(the others were):[/yellow]")
+        for (aid, student), r in failed.items():
+            console.print(f"  ✗ {aid}/{student}: {r.summary}")
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--student", "student_glob", default="*", help="Only students matching this glob.")
+@click.pass_context
+def grade(ctx, assignment_ids, student_glob):
+    """Autograde submitted/ (one broken submission never stops the batch)."""
+    course = _course(ctx)
+    aids = _pick(course, assignment_ids)
+    results = grade_all(course, aids, student_glob)
+    _report_failures(results, "submission(s)")
+    print_scores(course, aids, results)
+
+
+# -- feedback / export ---------------------------------------------------------
+def feedback_all(course: Course, assignment_ids: list[str]) -> dict[tuple[str, str], StepResult]:
+    jobs = [(a, s) for a in assignment_ids for s in course.students(a)
+            if (course.root / "autograded" / s / a).is_dir()]
+    return {(a, s): course.feedback(a, s)
+            for a, s in tqdm(jobs, desc="feedback", unit="submission", file=sys.stderr)}
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.pass_context
+def feedback(ctx, assignment_ids):
+    """Generate feedback/<student>/<assignment>/*.html (no hidden tests inside)."""
+    course = _course(ctx)
+    results = feedback_all(course, _pick(course, assignment_ids))
+    _report_failures(results, "feedback report(s)")
+    console.print(f"{sum(r.ok for r in results.values())} feedback report(s) in "
+                  f"{course.root / 'feedback'}")
+
+
+@main.command()
+@click.option("--to", "to", default="grades.csv", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write (relative to the course root).")
+@click.pass_context
+def export(ctx, to):
+    """Export the gradebook to CSV (nbgrader's CsvExportPlugin)."""
+    course = _course(ctx)
+    path = course.export_csv(to if to.is_absolute() else course.root / to)
+    console.print(f"grades written to {path}")
+
+
+def print_scores(course: Course, assignment_ids: list[str],
+                 results: dict[tuple[str, str], StepResult] | None = None) -> None:
+    table = Table(title="Autograded scores")
+    for col in ("assignment", "student", "score", "max", "status"):
+        table.add_column(col, justify="right" if col in ("score", "max") else "left")
+    for aid in assignment_ids:
+        try:
+            scores = {s.student: s for s in course.scores(aid)}
+        except Exception:  # no gradebook entry yet
+            scores = {}
+        for student in course.students(aid):
+            r = (results or {}).get((aid, student))
+            status = "graded" if r is None or r.ok else f"[red]{r.summary[:70]}[/red]"
+            sc = scores.get(student)
+            table.add_row(aid, student, f"{sc.score:g}" if sc else "-",
+                          f"{sc.max_score:g}" if sc else "-", status)
+    console.print(table)
+
+
+# -- validate ------------------------------------------------------------------
+def _copy_course(src: Course, dest: Path, assignment_ids: list[str]) -> Course:
+    (dest / src.source_dir.name).mkdir(parents=True)
+    for aid in assignment_ids:
+        shutil.copytree(src.source_dir / aid, dest / src.source_dir.name / aid)
+    shutil.copytree(src.root / "solutions", dest / "solutions")
+    shutil.copy2(src.root / "nbgrader_config.py", dest / "nbgrader_config.py")
+    return Course(dest)
+
+
+def validate_assignment(course: Course, aid: str) -> list[str]:
+    """Author CI for one assignment in ``course`` (a scratch copy): list of problems."""
+    from .audit import check_release_secrets, check_source_metadata
+    from .simulate import simulate_class
+
+    problems = []
+    for nb_path in sorted((course.source_dir / aid).glob("*.ipynb")):
+        problems += check_source_metadata(nb_path, course.root / "solutions")
+    r = course.release(aid)
+    if not r.ok:
+        return problems + [f"generate_assignment failed: {r.summary}"]
+    problems += check_release_secrets(course.source_dir / aid, course.root / "release" / aid)
+    simulate_class(course.root, aid, ["correct", "blank"], course.source_dir.name)
+    for student in ("s01_correct", "s02_blank"):
+        r = course.autograde(aid, student)
+        if not r.ok:
+            problems.append(f"autograde of {student} failed: {r.summary}")
+    for sc in course.scores(aid):
+        if sc.student == "s01_correct":
+            if sc.score != sc.max_score:
+                problems.append(f"{sc.notebook}: the solution earns {sc.score:g}/{sc.max_score:g}; "
+                                f"cells below full marks: {_below_full(course, aid, sc)}")
+        elif sc.student == "s02_blank":
+            earning = {k: v for k, v in sc.cells.items() if v}
+            if earning:
+                problems.append(f"{sc.notebook}: the release earns points in {earning}")
+    return problems
+
+
+def _below_full(course: Course, aid: str, sc) -> list[str]:
+    with course.gradebook() as gb:
+        nb = gb.find_submission_notebook(sc.notebook, aid, sc.student)
+        return [g.name for g in nb.grades if g.score is None or g.score < g.max_score]
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.pass_context
+def validate(ctx, assignment_ids):
+    """Prove each assignment: metadata valid, solution = full marks, release = 0, no leaks."""
+    course = _course(ctx)
+    aids = _pick(course, assignment_ids)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="dlcourse-validate-") as tmp:
+        scratch = _copy_course(course, Path(tmp) / "course", aids)
+        for aid in aids:
+            t0 = time.perf_counter()
+            problems = validate_assignment(scratch, aid)
+            took = time.perf_counter() - t0
+            if problems:
+                failed = True
+                console.print(f"✗ {aid} ({took:.0f} s)")
+                for p in problems:
+                    console.print(f"    {p}")
+            else:
+                console.print(f"✓ {aid}: metadata valid, solution full marks, release zero, "
+                              f"no secrets released ({took:.0f} s)")
+    sys.exit(1 if failed else 0)
+
+
+# -- demo ----------------------------------------------------------------------
+@main.command()
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build/demo"), show_default=True,
+              help="Fresh course copy to run in (deleted first).")
+@click.pass_context
+def demo(ctx, workdir):
+    """Release every assignment, grade a simulated class, write feedback and grades.csv."""
+    from .simulate import DEFAULT_CLASS, simulate_class
+
+    source = _course(ctx)
+    workdir = workdir if workdir.is_absolute() else source.root / workdir
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    t0 = time.perf_counter()
+    aids = source.assignments()
+    course = _copy_course(source, workdir, aids)
+    console.print(f"course copy: {workdir}  assignments: {', '.join(aids)}")
+    released = release_all(course, aids)
+    bad = [a for a, r in released.items() if not r.ok]
+    for aid in bad:
+        console.print(f"✗ release of {aid} failed: {released[aid].summary}")
+    aids = [a for a in aids if a not in bad]
+    for aid in aids:
+        simulate_class(course.root, aid, DEFAULT_CLASS, course.source_dir.name)
+    t_grade = time.perf_counter()
+    results = grade_all(course, aids)
+    t_grade = time.perf_counter() - t_grade
+    feedback_all(course, aids)
+    csv = course.export_csv(course.root / "grades.csv")
+    print_scores(course, aids, results)
+    _report_failures(results, "submission(s)")
+    n = len(results)
+    console.print(f"graded {n} submissions in {t_grade:.1f} s ({t_grade / max(n, 1):.1f} s each); "
+                  f"feedback in {course.root / 'feedback'}; grades in {csv}; "
+                  f"total {time.perf_counter() - t0:.0f} s")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Hidden checks: randomized cases judged against ``solutions/`` outside the student's kernel.
+
+``solutions/<assignment_id>.py`` (instructor only) defines the reference
+functions and ``HIDDEN_CHECKS``, a list of :class:`~dlcourse.autograder.checks.FunctionCheck`
+with ``reference`` and ``cases`` set.  :func:`grade_notebook_code` runs the
+student's code in a :class:`~dlcourse.autograder.sandbox.Worker`, calls each
+function on fresh cases drawn from a seed chosen at grading time, and compares
+the plain data that comes back with the reference -- in this process, where no
+student code ever ran.
+
+Report lines name what went wrong (shape, type, likely mistake) but never show
+a reference value, so feedback can go to students as it is.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import re
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge
+from .sandbox import Worker
+
+__all__ = ["FunctionReport", "load_checks", "worker_cells", "grade_notebook_code",
+           "grade_in_process", "GRADE_CALL"]
+
+#: the one line a hidden-test region holds: ``grade("propagate")``
+GRADE_CALL = re.compile(r"""^\s*grade\(\s*["']([A-Za-z_]\w*)["']\s*\)\s*;?\s*$""", re.M)
+_MAGIC = re.compile(r"^\s*[%!]")
+
+
+@dataclass
+class FunctionReport:
+    """Result of the hidden cases of one function: ``fraction`` in [0, 1]."""
+    name: str
+    passed: int = 0
+    total: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def score(self, points: float) -> float:
+        """Points earned, as the plain float nbgrader needs (0 <= score <= points)."""
+        return float(min(max(round(points * self.fraction, 4), 0.0), float(points)))
+
+    def text(self, points: float | None = None) -> str:
+        tail = f" -> {self.score(points):g} / {points:g} points" if points is not None else ""
+        head = f"{self.name}: {self.passed}/{self.total} hidden cases passed{tail}"
+        return "\n".join([head] + self.lines) + "\n"
+
+
+def load_checks(assignment_id: str, solutions_dir: str | Path) -> dict[str, FunctionCheck]:
+    """Import ``solutions/<assignment_id>.py`` by path and return its checks by name."""
+    path = Path(solutions_dir) / f"{assignment_id}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"no hidden checks for assignment {assignment_id!r}: {path} is missing")
+    mod_name = f"_dlcourse_solutions_{assignment_id}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    spec.loader.exec_module(module)
+    checks = {c.name: c for c in getattr(module, "HIDDEN_CHECKS")}
+    for c in checks.values():
+        if c.reference is None or c.cases is None:
+            raise ValueError(f"{path}: check {c.name!r} needs a reference and cases")
+    return checks
+
+
+def _strip_magics(src: str) -> str:
+    return "\n".join("pass  # (IPython magic removed)" if _MAGIC.match(line) else line
+                     for line in src.splitlines())
+
+
+def worker_cells(nb) -> list[str]:
+    """The code the worker runs: locked ``setup*`` cells and the solution cells, in order.
+
+    Everything else (visible checks, training, widgets, cells a student added)
+    stays out, so a function that leans on notebook globals fails here.
+    """
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") or str(meta.get("grade_id", "")).startswith("setup"):
+            cells.append(_strip_magics(cell.source))
+    return cells
+
+
+Caller = Callable[[str, Case], CallOutcome]
+
+
+def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -> FunctionReport:
+    report = FunctionReport(check.name)
+    cases = list(check.cases(rng))
+    report.total = len(cases)
+    timed_out = False
+    for n, case in enumerate(cases, 1):
+        label = f"hidden case {n}/{len(cases)}" + (f" ({case.label})" if case.label else "")
+        if timed_out:  # do not spend another full timeout on a function that hangs
+            report.lines.append(f"  ✗ {label}: not run, an earlier case timed out")
+            continue
+        expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        outcome = caller(check.name, case)
+        timed_out = not outcome.ok and outcome.error.startswith("timed out")
+        problems = judge(check, case, outcome, expected, reveal=False)
+        if problems:
+            report.lines.append(f"  ✗ {label}: {problems[0]}")
+        else:
+            report.passed += 1
+            report.lines.append(f"  ✓ {label}")
+    return report
+
+
+def _seed(seed: int | None) -> int:
+    return secrets.randbits(32) if seed is None else seed
+
+
+def grade_notebook_code(checks: dict[str, FunctionCheck], names: Iterable[str],
+                        cells: list[str], seed: int | None = None) -> dict[str, FunctionReport]:
+    """Run ``cells`` in a fresh worker and judge each function in ``names``."""
+    seed = _seed(seed)
+    reports: dict[str, FunctionReport] = {}
+    with Worker() as worker:
+        load_errors = worker.load(cells)
+
+        def caller(name: str, case: Case) -> CallOutcome:
+            r = worker.call(name, case.args, case.kwargs, timeout=case.timeout)
+            return CallOutcome(r.ok, r.value, r.args_after, r.kwargs_after, r.error)
+
+        for i, name in enumerate(names):
+            if name not in checks:
+                reports[name] = FunctionReport(name, 0, 1, [f"  ✗ no hidden checks are defined "
+                                                            f"for {name!r} (course error)"])
+                continue
+            rng = np.random.default_rng([seed, i])
+            report = _run_check(checks[name], caller, rng)
+            if report.passed < report.total and load_errors:
+                report.lines += [f"  note: one of your code cells raised {err}"
+                                 for _, err in load_errors[:3]]
+            reports[name] = report
+    return reports
+
+
+def grade_in_process(check: FunctionCheck, fn: Callable, seed: int | None = None) -> FunctionReport:
+    """Judge a live function object in this process (instructor previews, tests).
+
+    Not a trusted path: use it only on code you trust, never to record grades.
+    """
+    rng = np.random.default_rng([_seed(seed), 0])
+    return _run_check(check, lambda name, case: call_in_process(fn, case), rng)

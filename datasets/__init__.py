@@ -1,0 +1,1 @@
+"""The course's own data generators and loaders for optional original files."""

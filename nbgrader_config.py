@@ -1,0 +1,51 @@
+"""nbgrader configuration of the course (nbgrader 0.9.6).
+
+The course directory is this repository: ``assignments/`` is nbgrader's source
+folder; ``release/``, ``submitted/``, ``autograded/``, ``feedback/`` and
+``gradebook.db`` are created beside it (and ignored by git).  Every setting
+below answers a behaviour recorded in docs/nbgrader-notes.md.
+"""
+import os
+from pathlib import Path
+
+from dlcourse.autograder.feedback import StripGradeTracebacks
+from dlcourse.autograder.preprocessor import TrustedHiddenChecks
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
+                                    Execute, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+c = get_config()  # noqa: F821 - provided by traitlets when this file is loaded
+HERE = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "dlcourse"
+c.CourseDirectory.root = os.environ.get("DLCOURSE_COURSE_ROOT", str(HERE))
+c.CourseDirectory.source_directory = "assignments"
+# Never release author-side files that may sit next to a notebook.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "*.py", "*.md", ".*"]
+
+# Per-cell time limit.  Training cells shrink under NBGRADER_EXECUTION, so this
+# only bites on runaway student code.
+c.Execute.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "60"))
+# Deleted test cells come back and are graded (instead of "needs manual grade").
+c.OverwriteCells.add_missing_cells = True
+
+# Hidden checks are scored outside the student's kernel, right after execution.
+c.TrustedHiddenChecks.solutions_dir = str(HERE / "solutions")
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    TrustedHiddenChecks,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+
+# Feedback goes to students: no hidden-test source, no tracebacks quoting it.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripGradeTracebacks,
+                                    CSSHTMLHeaderPreprocessor]
+
+# Students' Assignment List needs an existing exchange folder.
+c.Exchange.root = os.environ.get("DLCOURSE_EXCHANGE", str(HERE / ".exchange"))

@@ -1,0 +1,48 @@
+"""Helpers shared by the test modules: paths, notebooks, and mutation runs."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+
+from dlcourse.autograder.hidden import FunctionReport, grade_notebook_code, load_checks, worker_cells
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = ROOT / "assignments"
+SOLUTIONS = ROOT / "solutions"
+SHARED = Path(os.environ.get("DLCOURSE_SHARED", ROOT.parent / "shared"))
+OFFICIAL = SHARED / "datasets" / "official"
+
+
+def source_notebook(assignment_id: str) -> nbformat.NotebookNode:
+    """The (single) source notebook of an assignment."""
+    (path,) = sorted((ASSIGNMENTS / assignment_id).glob("*.ipynb"))
+    return nbformat.read(path, as_version=4)
+
+
+def solution_cells(assignment_id: str) -> list[str]:
+    """What the worker runs for a perfect submission: setup + solution cells of the source."""
+    return worker_cells(source_notebook(assignment_id))
+
+
+def mutate(cells: list[str], function: str, old: str, new: str) -> list[str]:
+    """Replace ``old`` by ``new`` (once) in the cell that defines ``function``."""
+    pattern = re.compile(rf"^def {re.escape(function)}\(", re.M)
+    out, done = [], False
+    for src in cells:
+        if not done and pattern.search(src):
+            if old not in src:
+                raise AssertionError(f"mutation target {old!r} not found in {function}")
+            src, done = src.replace(old, new, 1), True
+        out.append(src)
+    if not done:
+        raise AssertionError(f"no cell defines {function}")
+    return out
+
+
+def hidden_report(assignment_id: str, function: str, cells: list[str], seed: int = 1234) -> FunctionReport:
+    """Run the trusted hidden checks of one function on ``cells`` (in a worker process)."""
+    checks = load_checks(assignment_id, SOLUTIONS)
+    return grade_notebook_code(checks, [function], cells, seed=seed)[function]

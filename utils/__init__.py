@@ -1,0 +1,1 @@
+"""What student notebooks import: data loaders, plotting, widgets, public checks."""

@@ -1,0 +1,1 @@
+"""Public (visible) checks, one module per assignment."""

@@ -1,0 +1,16 @@
+"""Where is this notebook running?  Lets expensive cells shrink while being graded."""
+from __future__ import annotations
+
+import os
+
+__all__ = ["is_grading", "budget"]
+
+
+def is_grading() -> bool:
+    """True under ``nbgrader autograde`` / ``validate`` (``NBGRADER_EXECUTION`` is set)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def budget(full: int, grading: int) -> int:
+    """``full`` iterations for a student, ``grading`` under nbgrader (no score depends on it)."""
+    return grading if is_grading() else full
