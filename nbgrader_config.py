@@ -3,16 +3,17 @@
 The course directory is this repository: ``assignments/`` is nbgrader's source
 folder; ``release/``, ``submitted/``, ``autograded/``, ``feedback/`` and
 ``gradebook.db`` are created beside it (and ignored by git).  Every setting
-below answers a behaviour recorded in docs/nbgrader-notes.md.
+below answers a behaviour described in docs/grading.md.
 """
 import os
 from pathlib import Path
 
 from dlcourse.autograder.feedback import StripGradeTracebacks
-from dlcourse.autograder.preprocessor import TrustedHiddenChecks
+from dlcourse.autograder.preprocessor import RestoreMissingCells, TrustedHiddenChecks
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
-                                    Execute, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+                                    ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
+                                    LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 - provided by traitlets when this file is loaded
 HERE = Path(__file__).resolve().parent
@@ -27,8 +28,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Per-cell time limit.  Training cells shrink under NBGRADER_EXECUTION, so this
 # only bites on runaway student code.
 c.Execute.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "60"))
-# Deleted test cells come back and are graded (instead of "needs manual grade").
+# Deleted test cells come back and are graded (instead of "needs manual grade"),
+# wherever they sat (nbgrader's own re-insertion fails after a locked check cell).
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
+                                      RestoreMissingCells, CheckCellMetadata]
 
 # Hidden checks are scored outside the student's kernel, right after execution.
 c.TrustedHiddenChecks.solutions_dir = str(HERE / "solutions")

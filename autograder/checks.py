@@ -14,7 +14,9 @@ student's.
 from __future__ import annotations
 
 import copy
+import dis
 import types
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -81,6 +83,13 @@ def _tf(check: FunctionCheck, value: Any) -> Any:
 def judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any,
           *, reveal: bool) -> list[str]:
     """Problems with one call's outcome (empty list: the case passes)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # never let a diagnosis write to stderr
+        return _judge(check, case, outcome, expected, reveal)
+
+
+def _judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any,
+           reveal: bool) -> list[str]:
     if not outcome.ok:
         return [f"raised {outcome.error}"]
     try:
@@ -124,7 +133,9 @@ def global_data_names(fn: Callable) -> list[str]:
     stack = [code]
     while stack:
         c = stack.pop()
-        names.update(c.co_names)
+        # only real global reads: attribute names (x.shape, np.dot) are not globals
+        names.update(ins.argval for ins in dis.get_instructions(c)
+                     if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
         stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
     data_types = (np.ndarray, int, float, list, dict, tuple)
     return sorted(n for n in names if not n.startswith("_") and n in glb

@@ -18,6 +18,7 @@ import importlib.util
 import re
 import secrets
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -79,20 +80,25 @@ def _strip_magics(src: str) -> str:
                      for line in src.splitlines())
 
 
-def worker_cells(nb) -> list[str]:
-    """The code the worker runs: locked ``setup*`` cells and the solution cells, in order.
+def _code_cells(nb, keep) -> list[str]:
+    return [_strip_magics(cell.source) for cell in nb.cells
+            if cell.cell_type == "code" and keep(cell.metadata.get("nbgrader", {}))]
 
-    Everything else (visible checks, training, widgets, cells a student added)
-    stays out, so a function that leans on notebook globals fails here.
+
+def _is_setup(meta) -> bool:
+    return str(meta.get("grade_id", "")).startswith("setup")
+
+
+def worker_cells(nb, source_nb=None) -> list[str]:
+    """The code the worker runs: the ``setup*`` cells, then the solution cells, in order.
+
+    With ``source_nb`` (the instructor's notebook) the setup cells come from
+    there, so a student who deleted or edited them changes nothing.  Everything
+    else (visible checks, training, widgets, cells a student added) stays out,
+    so a function that leans on notebook globals fails here.
     """
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") or str(meta.get("grade_id", "")).startswith("setup"):
-            cells.append(_strip_magics(cell.source))
-    return cells
+    setup = _code_cells(source_nb if source_nb is not None else nb, _is_setup)
+    return setup + _code_cells(nb, lambda meta: bool(meta.get("solution")))
 
 
 Caller = Callable[[str, Case], CallOutcome]
@@ -108,7 +114,9 @@ def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -
         if timed_out:  # do not spend another full timeout on a function that hangs
             report.lines.append(f"  ✗ {label}: not run, an earlier case timed out")
             continue
-        expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         outcome = caller(check.name, case)
         timed_out = not outcome.ok and outcome.error.startswith("timed out")
         problems = judge(check, case, outcome, expected, reveal=False)

@@ -4,7 +4,8 @@ Configured in ``nbgrader_config.py`` right after ``Execute`` in
 ``Autograde.autograde_preprocessors``.  For every autograded test cell whose
 (restored, trusted) source calls ``grade("<function>")`` it
 
-1. collects the submission's setup and solution cells,
+1. collects the setup cells of the instructor's source notebook and the
+   submission's solution cells,
 2. runs them in a fresh worker process and calls the function on hidden cases
    drawn at grading time (:mod:`dlcourse.autograder.hidden`),
 3. replaces the cell's outputs with the report (stdout) and the score as the
@@ -18,13 +19,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import nbformat
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer, Unicode
 
 from .hidden import GRADE_CALL, grade_notebook_code, load_checks, worker_cells
 
-__all__ = ["TrustedHiddenChecks"]
+__all__ = ["TrustedHiddenChecks", "RestoreMissingCells"]
 
 
 class TrustedHiddenChecks(NbGraderPreprocessor):
@@ -41,6 +44,13 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
         root = self.config.get("CourseDirectory", {}).get("root") or os.getcwd()
         return Path(root) / "solutions"
 
+    def _source_notebook(self, assignment_id: str, notebook_id: str):
+        """The instructor's source notebook (trusted setup cells), or None if not found."""
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment_id)) \
+            / f"{notebook_id}.ipynb"
+        return nbformat.read(path, as_version=4) if path.is_file() else None
+
     def preprocess(self, nb, resources):
         graded = []
         for cell in nb.cells:
@@ -53,7 +63,8 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
             return nb, resources
         assignment_id = resources["nbgrader"]["assignment"]
         checks = load_checks(assignment_id, self._solutions(resources))
-        reports = grade_notebook_code(checks, [n for _, n, _ in graded], worker_cells(nb),
+        cells = worker_cells(nb, self._source_notebook(assignment_id, resources["nbgrader"]["notebook"]))
+        reports = grade_notebook_code(checks, [n for _, n, _ in graded], cells,
                                       seed=None if self.seed < 0 else self.seed)
         for cell, name, points in graded:
             report = reports[name]
@@ -65,4 +76,34 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
                 new_output("execute_result", data={"text/plain": repr(score)},
                            execution_count=cell.get("execution_count")),
             ]
+        return nb, resources
+
+
+class RestoreMissingCells(OverwriteCells):
+    """``OverwriteCells`` whose re-insertion of deleted test cells tolerates any layout.
+
+    nbgrader 0.9.6 re-inserts a deleted grade cell after the source cell that
+    preceded it only if that cell is itself a grade or solution cell; with a
+    locked visible-check cell in between it raises ``KeyError`` and the whole
+    submission goes ungraded.  This version inserts it after the nearest
+    preceding cell of the source notebook that is still present.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = list(source_nb.source_cells)
+        source_ids = [c.name for c in source_cells]
+        solution_ids = {c.name for c in source_nb.solution_cells}
+        for grade_cell in source_nb.grade_cells:
+            present = {cell.metadata.get("nbgrader", {}).get("grade_id"): i
+                       for i, cell in enumerate(nb.cells)}
+            if grade_cell.name in present or grade_cell.name not in source_ids:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", grade_cell.name)
+            idx = source_ids.index(grade_cell.name)
+            new_cell = self.missing_cell_transform(source_cells[idx], grade_cell.max_score,
+                                                   is_solution=grade_cell.name in solution_ids)
+            position = next((present[prev] + 1 for prev in reversed(source_ids[:idx])
+                             if prev in present), 0)
+            nb.cells.insert(position, new_cell)
         return nb, resources

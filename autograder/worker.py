@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import linecache
 import os
 import sys
 import traceback
@@ -76,8 +77,11 @@ def main() -> None:
             errors = []
             for i, src in enumerate(req["cells"]):
                 buf = io.StringIO()
+                filename = f"<cell {i}>"
+                # so tracebacks can quote the student's line
+                linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
                 try:
-                    code = compile(src, f"<cell {i}>", "exec")
+                    code = compile(src, filename, "exec")
                     with contextlib.redirect_stdout(buf):
                         exec(code, namespace)
                 except BaseException as exc:  # noqa: BLE001 - report and go on

@@ -7,7 +7,13 @@ __all__ = ["is_grading", "budget"]
 
 
 def is_grading() -> bool:
-    """True under ``nbgrader autograde`` / ``validate`` (``NBGRADER_EXECUTION`` is set)."""
+    """True under ``nbgrader autograde`` / ``validate`` (``NBGRADER_EXECUTION`` is set).
+
+    ``DLCOURSE_FULL_RUN=1`` forces the full student budget even then (the
+    grading benchmark uses it to measure what stock nbgrader would run).
+    """
+    if os.environ.get("DLCOURSE_FULL_RUN"):
+        return False
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 

@@ -1,0 +1,16 @@
+# The two commands of the README.  Both work on a fresh machine.
+.PHONY: setup demo test bench
+
+setup:
+	bash scripts/setup.sh
+
+# Set up, release every assignment, grade a simulated class, feedback, CSV, summary.
+demo: setup
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/dlcourse demo
+
+# Set up and run the whole test suite (what .ci/run runs).
+test: setup
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python -m pytest -q
+
+bench: setup
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python benchmarks/grading_speed.py

@@ -1,0 +1,121 @@
+"""Every assignment: metadata, release secrets, a solved student copy runs, and the CLI works."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from dlcourse.autograder.audit import check_release_secrets, check_source_metadata
+from dlcourse.autograder.course import Course
+from dlcourse.autograder.simulate import make_submission
+
+from .support import ROOT, SOLUTIONS
+
+AIDS = sorted(p.name for p in (ROOT / "assignments").iterdir() if p.is_dir())
+
+
+def _env() -> dict:
+    return dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """A scratch course with every assignment released by nbgrader."""
+    course_dir = tmp_path_factory.mktemp("released")
+    shutil.copytree(ROOT / "assignments", course_dir / "assignments")
+    shutil.copytree(ROOT / "solutions", course_dir / "solutions")
+    shutil.copy2(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    course = Course(course_dir)
+    for aid in AIDS:
+        result = course.release(aid)
+        assert result.ok, result.error[-2000:]
+    return course_dir
+
+
+@pytest.mark.parametrize("aid", AIDS)
+def test_source_notebook_metadata_is_valid(aid):
+    for path in (ROOT / "assignments" / aid).glob("*.ipynb"):
+        assert check_source_metadata(path, SOLUTIONS) == []
+
+
+@pytest.mark.parametrize("aid", AIDS)
+def test_release_contains_no_secret(released, aid):
+    assert check_release_secrets(released / "assignments" / aid, released / "release" / aid) == []
+
+
+def test_secret_scan_catches_a_leak(released, tmp_path):
+    """The audit itself must be able to fail: plant a solution line in a release copy."""
+    aid = AIDS[0]
+    leak = tmp_path / aid
+    shutil.copytree(released / "release" / aid, leak)
+    (path,) = leak.glob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    source = nbformat.read(released / "assignments" / aid / path.name, as_version=4)
+    solution = next(c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    nb.cells.append(nbformat.v4.new_code_cell(solution.source))
+    nbformat.write(nb, path)
+    (leak / "notes.py").write_text("x = 1\n")
+    problems = check_release_secrets(released / "assignments" / aid, leak)
+    assert any("BEGIN SOLUTION" in p for p in problems)
+    assert any("notes.py" in p for p in problems)
+
+
+@pytest.mark.parametrize("aid", AIDS)
+def test_solved_student_copy_runs_outside_the_course(released, aid, tmp_path):
+    """A student's copy (no course files around it) runs top to bottom with its imports."""
+    for path in (released / "release" / aid).glob("*.ipynb"):
+        source = nbformat.read(released / "assignments" / aid / path.name, as_version=4)
+        release = nbformat.read(path, as_version=4)
+        nb = make_submission("correct", source, release, aid, released / "solutions")
+        home = tmp_path / "student-home" / aid
+        home.mkdir(parents=True)
+        os.environ["NBGRADER_EXECUTION"] = "validate"  # reduced budgets; same code paths
+        try:
+            NotebookClient(nb, timeout=300, kernel_name="python3",
+                           resources={"metadata": {"path": str(home)}}).execute()
+        finally:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                  if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"
+                                                  and "Error" in o.text)]
+        assert not errors, errors[:1]
+
+
+@pytest.mark.nbgrader
+def test_validate_command_proves_every_assignment():
+    result = subprocess.run([sys.executable, "-m", "dlcourse.autograder.cli", "validate"],
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for aid in AIDS:
+        assert f"✓ {aid}" in result.stdout
+
+
+@pytest.mark.nbgrader
+def test_demo_grades_a_simulated_class(tmp_path):
+    workdir = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "dlcourse.autograder.cli", "demo",
+                             "--workdir", str(workdir)],
+                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Autograded scores" in result.stdout
+    with open(workdir / "grades.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 5 * len(AIDS)
+    for aid in AIDS:
+        score = {r["student_id"]: (float(r["score"]), float(r["max_score"]))
+                 for r in rows if r["assignment"] == aid}
+        assert score["s01_correct"][0] == score["s01_correct"][1] > 0
+        assert 0 < score["s02_partial"][0] < score["s02_partial"][1]
+        assert score["s03_blank"][0] == 0 and score["s05_tampered"][0] == 0
+        assert score["s04_broken_json"][0] == 0
+    feedback = list((workdir / "feedback").rglob("*.html"))
+    assert len(feedback) >= 4 * len(AIDS)
+    assert not any("BEGIN HIDDEN TESTS" in p.read_text() for p in feedback)
+    assert "s04_broken_json" in result.stdout and "not a valid notebook" in result.stdout
