@@ -161,8 +161,10 @@ def _show(value: Any) -> str:
         text = np.array2string(np.asarray(value), precision=8, separator=" ",
                                threshold=50, max_line_width=200)
         return " ".join(text.split())
-    if isinstance(value, list) and len(value) > 6:
-        return "[" + ", ".join(_show(v) for v in value[:3]) + f", ... ({len(value)} items)]"
+    if isinstance(value, list):
+        items = [_show(v) for v in value[:6]]
+        more = f", ... ({len(value)} items)" if len(value) > 6 else ""
+        return "[" + ", ".join(items) + more + "]"
     return repr(value)
 
 

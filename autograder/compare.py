@@ -56,7 +56,7 @@ def _shape_hint(actual: tuple, expected: tuple) -> str:
 
 
 def _values_problem(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
-                    path: str, reveal: bool) -> str | None:
+                    path: str, reveal: bool, labels: bool = False) -> str | None:
     a = actual.astype(np.float64, copy=False)
     e = expected.astype(np.float64, copy=False)
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
@@ -68,7 +68,7 @@ def _values_problem(actual: np.ndarray, expected: np.ndarray, rtol: float, atol:
     bad = int((~close).sum())
     msg = f"{path}: {bad} of {close.size} values differ"
     finite = np.isfinite(a) & np.isfinite(e) & (np.abs(e) > 1e-12)
-    if finite.sum() >= 2:  # one value always has a "constant" ratio: no hint then
+    if finite.sum() >= 2 and not labels:  # one value always has a "constant" ratio: no hint then
         ratio = a[finite] / e[finite]
         r0 = float(np.median(ratio))
         if abs(r0 - 1) > 1e-3 and np.allclose(ratio, r0, rtol=1e-4):
@@ -109,7 +109,7 @@ def _compare_arrays(actual: Any, expected: np.ndarray, rtol: float, atol: float,
     if labels:
         if not np.all(np.isin(actual.astype(np.float64), (0.0, 1.0))):
             return [f"{path} should only contain 0/1 (or False/True) labels"]
-    problem = _values_problem(actual, expected, rtol, atol, path, reveal)
+    problem = _values_problem(actual, expected, rtol, atol, path, reveal, labels)
     return [problem] if problem else []
 
 

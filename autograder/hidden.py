@@ -13,7 +13,10 @@ a reference value, so feedback can go to students as it is.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import zlib
 import importlib.util
 import re
 import secrets
@@ -114,8 +117,9 @@ def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -
         if timed_out:  # do not spend another full timeout on a function that hangs
             report.lines.append(f"  ✗ {label}: not run, an earlier case timed out")
             continue
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(), np.errstate(all="ignore"), \
+                contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")  # the reference must not print into the report
             expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         outcome = caller(check.name, case)
         timed_out = not outcome.ok and outcome.error.startswith("timed out")
@@ -132,6 +136,11 @@ def _seed(seed: int | None) -> int:
     return secrets.randbits(32) if seed is None else seed
 
 
+def _rng(seed: int, name: str) -> np.random.Generator:
+    """One stream per (grading seed, function): the same cases whatever else is graded."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
 def grade_notebook_code(checks: dict[str, FunctionCheck], names: Iterable[str],
                         cells: list[str], seed: int | None = None) -> dict[str, FunctionReport]:
     """Run ``cells`` in a fresh worker and judge each function in ``names``."""
@@ -144,13 +153,12 @@ def grade_notebook_code(checks: dict[str, FunctionCheck], names: Iterable[str],
             r = worker.call(name, case.args, case.kwargs, timeout=case.timeout)
             return CallOutcome(r.ok, r.value, r.args_after, r.kwargs_after, r.error)
 
-        for i, name in enumerate(names):
+        for name in names:
             if name not in checks:
                 reports[name] = FunctionReport(name, 0, 1, [f"  ✗ no hidden checks are defined "
                                                             f"for {name!r} (course error)"])
                 continue
-            rng = np.random.default_rng([seed, i])
-            report = _run_check(checks[name], caller, rng)
+            report = _run_check(checks[name], caller, _rng(seed, name))
             if report.passed < report.total and load_errors:
                 report.lines += [f"  note: one of your code cells raised {err}"
                                  for _, err in load_errors[:3]]
@@ -163,5 +171,4 @@ def grade_in_process(check: FunctionCheck, fn: Callable, seed: int | None = None
 
     Not a trusted path: use it only on code you trust, never to record grades.
     """
-    rng = np.random.default_rng([_seed(seed), 0])
-    return _run_check(check, lambda name, case: call_in_process(fn, case), rng)
+    return _run_check(check, lambda name, case: call_in_process(fn, case), _rng(_seed(seed), check.name))
