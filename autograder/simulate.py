@@ -70,8 +70,10 @@ def make_submission(variant: str, source: nbformat.NotebookNode, release: nbform
         mistakes = _mistakes(assignment_id, solutions_dir)
         if mistakes:
             for function, old, new in mistakes:
-                if function in answers and old in answers[function]:
-                    answers[function] = answers[function].replace(old, new, 1)
+                if old not in answers.get(function, ""):
+                    raise ValueError(f"SIMULATED_MISTAKES of {assignment_id}: {old!r} is not in "
+                                     f"the solution of {function}")
+                answers[function] = answers[function].replace(old, new, 1)
         else:
             answers = {k: v for i, (k, v) in enumerate(answers.items()) if i % 2 == 0}
         return _fill(release, answers)

@@ -45,9 +45,14 @@ def grade_class(course_dir: Path, aids: list[str], stock: bool) -> tuple[float, 
 
     course = Course(course_dir)
     if stock:
-        from nbgrader.converters import Autograde
+        from nbconvert.preprocessors import ClearMetadataPreprocessor
+        from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,
+                                            IgnorePattern, LimitOutput, SaveAutoGrades)
 
-        course.config.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default_value
+        # nbgrader 0.9.6's default autograde pipeline (no trusted step)
+        course.config.Autograde.autograde_preprocessors = [
+            Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+            AssignLatePenalties, CheckCellMetadata]
         os.environ["DLCOURSE_FULL_RUN"] = "1"
     else:
         os.environ.pop("DLCOURSE_FULL_RUN", None)

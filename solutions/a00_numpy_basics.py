@@ -381,3 +381,12 @@ HIDDEN_CHECKS = [
                    (_l2_sqrt, "this is the Euclidean norm: leave out the square root"),
                    (_l2_mean, "this is the mean; the L2 loss is the sum")]),
 ]
+
+
+# Mistakes the simulated "partial" student of `dlcourse demo` makes:
+# (function, text in the reference solution, replacement).
+SIMULATED_MISTAKES = [
+    ("normalize_rows", "axis=1, keepdims=True)", "axis=1)"),
+    ("softmax", "np.sum(x_exp, axis=1, keepdims=True)", "np.sum(x_exp)"),
+    ("L2", "np.sum((y - yhat) ** 2)", "np.sqrt(np.sum((y - yhat) ** 2))"),
+]

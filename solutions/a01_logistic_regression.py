@@ -384,3 +384,12 @@ HIDDEN_CHECKS = [
             (_model_variant(ignore_args=True),
              "num_iterations and learning_rate are not passed on to optimize"))),
 ]
+
+
+# Mistakes the simulated "partial" student of `dlcourse demo` makes:
+# (function, text in the reference solution, replacement).
+SIMULATED_MISTAKES = [
+    ("initialize_with_zeros", "np.zeros((dim, 1))", "np.zeros(dim)"),
+    ("propagate", "dw = np.dot(X, dZ.T) / m", "dw = np.dot(X, dZ.T)"),
+    ("predict", "A > 0.5", "A >= 0.5"),
+]
