@@ -35,8 +35,7 @@ def find_solutions_dir(start: Path | None = None) -> Path | None:
 
 def grade(name: str) -> float | None:
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        print(f"{name}: the hidden checks run outside this kernel, in the trusted grader.")
-        return 0.0
+        return 0.0  # replaced by the trusted grader's score
     solutions = find_solutions_dir()
     assignment_id = Path.cwd().name
     if solutions is None or not (solutions / f"{assignment_id}.py").is_file():

@@ -8,8 +8,8 @@ Configured in ``nbgrader_config.py`` right after ``Execute`` in
    submission's solution cells,
 2. runs them in a fresh worker process and calls the function on hidden cases
    drawn at grading time (:mod:`dlcourse.autograder.hidden`),
-3. replaces the cell's outputs with the report (stdout) and the score as the
-   cell's last expression -- a plain float between 0 and the cell's points,
+3. replaces the cell's outputs with what the visible checks printed, the
+   hidden-check report (stdout) and the score as the cell's last expression -- a plain float between 0 and the cell's points,
    which is what nbgrader's ``SaveAutoGrades`` reads.
 
 Whatever the kernel printed or returned for that cell is discarded.
@@ -71,7 +71,12 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
             score = report.score(points)
             self.log.info("trusted hidden checks: %s %s/%s cases -> %s/%s points",
                           name, report.passed, report.total, score, points)
-            cell.outputs = [
+            # Keep what the visible checks printed in the kernel (public values, for the
+            # feedback), drop errors and stderr, then the trusted report and score.
+            visible = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                              if o.get("output_type") == "stream" and o.get("name") == "stdout")
+            outputs = [new_output("stream", name="stdout", text=visible)] if visible.strip() else []
+            cell.outputs = outputs + [
                 new_output("stream", name="stdout", text=report.text(points)),
                 new_output("execute_result", data={"text/plain": repr(score)},
                            execution_count=cell.get("execution_count")),

@@ -231,12 +231,11 @@ def test_notebook_layout():
     for name in FUNCTIONS:
         cell = graded[f"test_{name}"]
         assert cell.metadata.nbgrader.points == POINTS[name]
-        assert cell.source.splitlines()[1:] == ["### BEGIN HIDDEN TESTS", f'grade("{name}")',
-                                                "### END HIDDEN TESTS"]
-        # solution, check, hidden test follow each other
+        assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
+                                                f'grade("{name}")', "### END HIDDEN TESTS"]
+        # the solution is followed by its test cell (visible check + hidden region)
         i = ids.index(name)
-        assert ids[i + 1: i + 3] == [f"check_{name}", f"test_{name}"]
-        assert nb.cells[i + 1].source.strip() == f"check_{name}({name})"
+        assert ids[i + 1] == f"test_{name}"
 
 
 def test_assignment_folder_holds_only_the_notebook():

@@ -135,8 +135,8 @@ def _run_all(page, timeout_s: int) -> list[str]:
 
 
 def _errors(page) -> list[str]:
-    return page.locator(f"{VISIBLE} .jp-OutputArea-output[data-mime-type="
-                        "'application/vnd.jupyter.stderr']").all_inner_texts()
+    return page.evaluate(f"() => [...document.querySelectorAll(\"{VISIBLE} .jp-OutputArea-output"
+                         "[data-mime-type='application/vnd.jupyter.stderr']\")].map(e => e.textContent)")
 
 
 def _explorer_state(page) -> dict:
@@ -181,8 +181,11 @@ def test_solved_release_runs_top_to_bottom_and_the_explorer_reacts(lab, page):
 def test_blank_release_imports_work_and_stops_at_the_first_exercise(lab, page):
     _open(page, lab, f"student/blank/{NB}")
     prompts = _run_all(page, timeout_s=180)
+    page.screenshot(path=str(SHOTS / "blank_release.png"))
     assert re.fullmatch(r"\[\d+\]:", prompts[0])  # the setup cell ran: imports work
-    errors = " ".join(_errors(page))
+    # textContent, not innerText: Lab 4 virtualises cells scrolled out of view
+    errors = page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-OutputArea-output')]"
+                           ".map(e => e.textContent).join(' ')")
     assert "NotImplementedError" in errors or "not implemented yet" in errors
     assert "ModuleNotFoundError" not in errors and "ImportError" not in errors
 
