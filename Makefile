@@ -1,5 +1,5 @@
 # The two commands of the README.  Both work on a fresh machine.
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench lab
 
 setup:
 	bash scripts/setup.sh
@@ -14,3 +14,7 @@ test: setup
 
 bench: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python benchmarks/grading_speed.py
+
+# JupyterLab on the repository (the assignments, with the nbgrader and widget extensions).
+lab: setup
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/jupyter lab

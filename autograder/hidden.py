@@ -31,7 +31,7 @@ import numpy as np
 from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge
 from .sandbox import Worker
 
-__all__ = ["FunctionReport", "load_checks", "worker_cells", "grade_notebook_code",
+__all__ = ["FunctionReport", "load_checks", "load_solution_module", "worker_cells", "grade_notebook_code",
            "grade_in_process", "GRADE_CALL"]
 
 #: the one line a hidden-test region holds: ``grade("propagate")``
@@ -61,8 +61,8 @@ class FunctionReport:
         return "\n".join([head] + self.lines) + "\n"
 
 
-def load_checks(assignment_id: str, solutions_dir: str | Path) -> dict[str, FunctionCheck]:
-    """Import ``solutions/<assignment_id>.py`` by path and return its checks by name."""
+def load_solution_module(assignment_id: str, solutions_dir: str | Path):
+    """Import ``solutions/<assignment_id>.py`` by path (it is never installed)."""
     path = Path(solutions_dir) / f"{assignment_id}.py"
     if not path.is_file():
         raise FileNotFoundError(f"no hidden checks for assignment {assignment_id!r}: {path} is missing")
@@ -71,6 +71,13 @@ def load_checks(assignment_id: str, solutions_dir: str | Path) -> dict[str, Func
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def load_checks(assignment_id: str, solutions_dir: str | Path) -> dict[str, FunctionCheck]:
+    """The ``HIDDEN_CHECKS`` of ``solutions/<assignment_id>.py``, by function name."""
+    path = Path(solutions_dir) / f"{assignment_id}.py"
+    module = load_solution_module(assignment_id, solutions_dir)
     checks = {c.name: c for c in getattr(module, "HIDDEN_CHECKS")}
     for c in checks.values():
         if c.reference is None or c.cases is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from .hidden import load_checks
+from .hidden import load_solution_module
 
 __all__ = ["VARIANTS", "DEFAULT_CLASS", "make_submission", "simulate_class"]
 
@@ -52,9 +52,7 @@ def _fill(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.N
 
 
 def _mistakes(assignment_id: str, solutions_dir: Path) -> list[tuple[str, str, str]]:
-    load_checks(assignment_id, solutions_dir)  # imports the module
-    import sys
-    module = sys.modules[f"_dlcourse_solutions_{assignment_id}"]
+    module = load_solution_module(assignment_id, solutions_dir)
     return list(getattr(module, "SIMULATED_MISTAKES", []))
 
 

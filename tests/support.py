@@ -7,7 +7,8 @@ from pathlib import Path
 
 import nbformat
 
-from dlcourse.autograder.hidden import FunctionReport, grade_notebook_code, load_checks, worker_cells
+from dlcourse.autograder.hidden import (FunctionReport, grade_notebook_code, load_checks,
+                                        load_solution_module, worker_cells)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ROOT / "assignments"
@@ -46,3 +47,8 @@ def hidden_report(assignment_id: str, function: str, cells: list[str], seed: int
     """Run the trusted hidden checks of one function on ``cells`` (in a worker process)."""
     checks = load_checks(assignment_id, SOLUTIONS)
     return grade_notebook_code(checks, [function], cells, seed=seed)[function]
+
+
+def reference_module(assignment_id: str):
+    """The instructor's reference module ``solutions/<assignment_id>.py``."""
+    return load_solution_module(assignment_id, SOLUTIONS)

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 
@@ -17,7 +16,7 @@ import pytest
 
 from dlcourse.autograder.hidden import grade_in_process, grade_notebook_code, load_checks
 from dlcourse.utils.checks import a00_numpy_basics as public
-from tests.support import (ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, solution_cells,
+from tests.support import (reference_module, ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, solution_cells,
                            source_notebook)
 
 AID = "a00_numpy_basics"
@@ -27,14 +26,7 @@ POINTS = {"basic_sigmoid": 1, "sigmoid": 1, "sigmoid_derivative": 1, "image2vect
           "normalize_rows": 2, "softmax": 2, "L1": 1, "L2": 1}
 
 
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("_a00_reference", SOLUTIONS / f"{AID}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REF = _load_solutions()
+REF = reference_module(AID)
 
 
 # ---------------------------------------------------------------------------

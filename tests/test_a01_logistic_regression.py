@@ -10,9 +10,7 @@
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +20,7 @@ import dlcourse.datasets
 from dlcourse.autograder.hidden import grade_notebook_code, load_checks
 from dlcourse.datasets import cat as cat_data
 from dlcourse.utils.checks import a01_logistic_regression as public
-from tests.support import OFFICIAL, SOLUTIONS, hidden_report, mutate, solution_cells
+from tests.support import OFFICIAL, reference_module, SOLUTIONS, hidden_report, mutate, solution_cells
 
 AID = "a01_logistic_regression"
 FUNCTIONS = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
@@ -31,17 +29,7 @@ needs_official = pytest.mark.skipif(
     not HAVE_OFFICIAL, reason=f"the original cat files are not in {OFFICIAL} (tests only)")
 
 
-def _load_solutions():
-    name = f"_test_solutions_{AID}"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SOLUTIONS / f"{AID}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-sol = _load_solutions()
+sol = reference_module(AID)
 
 
 @pytest.fixture(scope="module")

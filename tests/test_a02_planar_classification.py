@@ -3,7 +3,6 @@ realistic bugs, the data are the original course's, and the explorer works."""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 
@@ -14,7 +13,7 @@ from dlcourse.autograder.hidden import grade_notebook_code, load_checks
 from dlcourse.datasets.planar import (EXTRA_DATASETS, load_extra_dataset, load_extra_datasets,
                                       load_planar_dataset)
 from dlcourse.utils.checks import a02_planar_classification as public
-from tests.support import SOLUTIONS, hidden_report, mutate, solution_cells, source_notebook
+from tests.support import reference_module, SOLUTIONS, hidden_report, mutate, solution_cells, source_notebook
 
 AID = "a02_planar_classification"
 FUNCTIONS = ["layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
@@ -23,14 +22,7 @@ POINTS = {"layer_sizes": 1, "initialize_parameters": 1, "forward_propagation": 2
           "backward_propagation": 3, "update_parameters": 1, "nn_model": 2, "predict": 1}
 
 
-def _load_reference():
-    spec = importlib.util.spec_from_file_location("_a02_reference", SOLUTIONS / f"{AID}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load_reference()
+ref = reference_module(AID)
 
 
 def _quietly(fn, *args, **kwargs):

@@ -119,3 +119,24 @@ def test_demo_grades_a_simulated_class(tmp_path):
     assert len(feedback) >= 4 * len(AIDS)
     assert not any("BEGIN HIDDEN TESTS" in p.read_text() for p in feedback)
     assert "s04_broken_json" in result.stdout and "not a valid notebook" in result.stdout
+
+
+@pytest.mark.nbgrader
+def test_students_validate_button_tells_blank_from_solved(released, tmp_path):
+    """What JupyterLab's Validate button runs: fails on the blank release, passes once solved."""
+    aid = "a00_numpy_basics"
+    (path,) = (released / "release" / aid).glob("*.ipynb")
+    source = nbformat.read(released / "assignments" / aid / path.name, as_version=4)
+    solved = make_submission("correct", source, nbformat.read(path, as_version=4), aid,
+                             released / "solutions")
+    home = tmp_path / aid
+    home.mkdir()
+    shutil.copy2(path, home / "blank.ipynb")
+    nbformat.write(solved, home / "solved.ipynb")
+    outputs = {}
+    for name in ("blank", "solved"):
+        run = subprocess.run(["nbgrader", "validate", f"{name}.ipynb"], cwd=home, env=_env(),
+                             capture_output=True, text=True, timeout=600)
+        outputs[name] = run.stdout + run.stderr
+    assert "VALIDATION FAILED" in outputs["blank"] and "NotImplementedError" in outputs["blank"]
+    assert "Success! Your notebook passes all the tests." in outputs["solved"], outputs["solved"][-2000:]
