@@ -25,9 +25,11 @@ c.CourseDirectory.source_directory = "assignments"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "*.py", "*.md", ".*"]
 
-# Per-cell time limit.  Training cells shrink under NBGRADER_EXECUTION, so this
-# only bites on runaway student code.
-c.Execute.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "60"))
+# Per-cell time limit.  Training cells shrink under NBGRADER_EXECUTION (none
+# takes 3 s on a 2-core machine), so this only bites on runaway student code --
+# e.g. a (n,) weight vector broadcast against (n, 1) gradients, which makes
+# every step an n x n matrix.
+c.Execute.timeout = int(os.environ.get("DLCOURSE_CELL_TIMEOUT", "30"))
 # Deleted test cells come back and are graded (instead of "needs manual grade"),
 # wherever they sat (nbgrader's own re-insertion fails after a locked check cell).
 c.OverwriteCells.add_missing_cells = True

@@ -389,7 +389,7 @@ HIDDEN_CHECKS = [
 # Mistakes the simulated "partial" student of `dlcourse demo` makes:
 # (function, text in the reference solution, replacement).
 SIMULATED_MISTAKES = [
-    ("initialize_with_zeros", "np.zeros((dim, 1))", "np.zeros(dim)"),
+    ("sigmoid", "np.exp(-z)", "np.exp(z)"),
     ("propagate", "dw = np.dot(X, dZ.T) / m", "dw = np.dot(X, dZ.T)"),
     ("predict", "A > 0.5", "A >= 0.5"),
 ]
