@@ -389,7 +389,7 @@ HIDDEN_CHECKS = [
 # Mistakes the simulated "partial" student of `dlcourse demo` makes:
 # (function, text in the reference solution, replacement).
 SIMULATED_MISTAKES = [
-    ("sigmoid", "np.exp(-z)", "np.exp(z)"),
+    ("initialize_with_zeros", "b = 0.0", "b = np.zeros((1, 1))"),
     ("propagate", "dw = np.dot(X, dZ.T) / m", "dw = np.dot(X, dZ.T)"),
     ("predict", "A > 0.5", "A >= 0.5"),
 ]
