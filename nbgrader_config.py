@@ -55,3 +55,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripGradeTrace
 
 # Students' Assignment List needs an existing exchange folder.
 c.Exchange.root = os.environ.get("DLCOURSE_EXCHANGE", str(HERE / ".exchange"))
+try:
+    Path(c.Exchange.root).mkdir(parents=True, exist_ok=True)
+except OSError:  # read-only checkout: the Assignment List then says so itself
+    pass

@@ -79,7 +79,6 @@ class Course:
             os.chdir(cwd)
         config.CourseDirectory.root = str(self.root)
         config.Exchange.root = str(self.root / ".exchange")
-        os.environ.setdefault("DLCOURSE_EXCHANGE", str(self.root / ".exchange"))
         (self.root / ".exchange").mkdir(exist_ok=True)
         self.config = config
         self._api = None
