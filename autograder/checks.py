@@ -13,8 +13,10 @@ student's.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import dis
+import io
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ import numpy as np
 
 from .compare import compare
 
-__all__ = ["Case", "FunctionCheck", "CallOutcome", "judge", "public_check", "global_data_names"]
+__all__ = ["Case", "FunctionCheck", "CallOutcome", "judge", "quiet", "public_check", "global_data_names"]
 
 _MISSING = object()
 
@@ -80,11 +82,20 @@ def _tf(check: FunctionCheck, value: Any) -> Any:
     return check.transform(value) if check.transform else value
 
 
+@contextlib.contextmanager
+def quiet():
+    """Run trusted helper code (references, diagnoses) without stdout, stderr warnings or
+    numpy floating-point warnings: any of them would land in a graded cell's output."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"), \
+            contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any,
           *, reveal: bool) -> list[str]:
     """Problems with one call's outcome (empty list: the case passes)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")  # never let a diagnosis write to stderr
+    with quiet():
         return _judge(check, case, outcome, expected, reveal)
 
 

@@ -13,26 +13,23 @@ a reference value, so feedback can go to students as it is.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
-import zlib
 import importlib.util
 import re
 import secrets
 import sys
-import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
-from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge
+from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge, quiet
 from .sandbox import Worker
 
-__all__ = ["FunctionReport", "load_checks", "load_solution_module", "worker_cells", "grade_notebook_code",
-           "grade_in_process", "GRADE_CALL"]
+__all__ = ["FunctionReport", "load_checks", "load_solution_module", "worker_cells",
+           "grade_notebook_code", "grade_in_process", "GRADE_CALL"]
 
 #: the one line a hidden-test region holds: ``grade("propagate")``
 GRADE_CALL = re.compile(r"""^\s*grade\(\s*["']([A-Za-z_]\w*)["']\s*\)\s*;?\s*$""", re.M)
@@ -76,12 +73,11 @@ def load_solution_module(assignment_id: str, solutions_dir: str | Path):
 
 def load_checks(assignment_id: str, solutions_dir: str | Path) -> dict[str, FunctionCheck]:
     """The ``HIDDEN_CHECKS`` of ``solutions/<assignment_id>.py``, by function name."""
-    path = Path(solutions_dir) / f"{assignment_id}.py"
     module = load_solution_module(assignment_id, solutions_dir)
     checks = {c.name: c for c in getattr(module, "HIDDEN_CHECKS")}
     for c in checks.values():
         if c.reference is None or c.cases is None:
-            raise ValueError(f"{path}: check {c.name!r} needs a reference and cases")
+            raise ValueError(f"{module.__file__}: check {c.name!r} needs a reference and cases")
     return checks
 
 
@@ -124,9 +120,7 @@ def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -
         if timed_out:  # do not spend another full timeout on a function that hangs
             report.lines.append(f"  ✗ {label}: not run, an earlier case timed out")
             continue
-        with warnings.catch_warnings(), np.errstate(all="ignore"), \
-                contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")  # the reference must not print into the report
+        with quiet():  # the reference must not print into the report
             expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         outcome = caller(check.name, case)
         timed_out = not outcome.ok and outcome.error.startswith("timed out")

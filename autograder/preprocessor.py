@@ -9,10 +9,12 @@ Configured in ``nbgrader_config.py`` right after ``Execute`` in
 2. runs them in a fresh worker process and calls the function on hidden cases
    drawn at grading time (:mod:`dlcourse.autograder.hidden`),
 3. replaces the cell's outputs with what the visible checks printed, the
-   hidden-check report (stdout) and the score as the cell's last expression -- a plain float between 0 and the cell's points,
-   which is what nbgrader's ``SaveAutoGrades`` reads.
+   hidden-check report (stdout) and the score as the cell's last expression --
+   a plain float between 0 and the cell's points, which is what nbgrader's
+   ``SaveAutoGrades`` reads.
 
-Whatever the kernel printed or returned for that cell is discarded.
+The kernel's result, errors and stderr for that cell are discarded; only its
+stdout (the public values the visible check printed) is kept for the feedback.
 """
 from __future__ import annotations
 
@@ -88,9 +90,9 @@ class RestoreMissingCells(OverwriteCells):
     """``OverwriteCells`` whose re-insertion of deleted test cells tolerates any layout.
 
     nbgrader 0.9.6 re-inserts a deleted grade cell after the source cell that
-    preceded it only if that cell is itself a grade or solution cell; with a
-    locked visible-check cell in between it raises ``KeyError`` and the whole
-    submission goes ungraded.  This version inserts it after the nearest
+    preceded it only if that cell is itself a grade or solution cell; with any
+    other locked cell in between (a markdown explanation, a demo) it raises
+    ``KeyError`` and the whole submission goes ungraded.  This version inserts it after the nearest
     preceding cell of the source notebook that is still present.
     """
 
