@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dlcourse.autograder.feedback import StripGradeTracebacks
 from dlcourse.autograder.preprocessor import RestoreMissingCells, TrustedHiddenChecks
+from dlcourse.autograder.export import RoundedCsvExportPlugin
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
@@ -52,6 +53,10 @@ c.Autograde.autograde_preprocessors = [
 # Feedback goes to students: no hidden-test source, no tracebacks quoting it.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripGradeTracebacks,
                                     CSSHTMLHeaderPreprocessor]
+
+# `nbgrader export` (and `dlcourse export`): scores at the two decimals nbgrader shows,
+# not the float noise of the gradebook's SQL sums (5.733300000000001).
+c.ExportApp.plugin_class = RoundedCsvExportPlugin
 
 # Students' Assignment List needs an existing exchange folder.
 c.Exchange.root = os.environ.get("DLCOURSE_EXCHANGE", str(HERE / ".exchange"))

@@ -11,8 +11,9 @@ from pathlib import Path
 import nbformat
 
 from .hidden import GRADE_CALL, load_checks
+from .layout import check_layout
 
-__all__ = ["check_source_metadata", "check_release_secrets", "secret_lines"]
+__all__ = ["check_source_metadata", "check_release_secrets", "secret_lines", "secret_runs", "may_contain_answers_of"]
 
 _SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
@@ -20,7 +21,8 @@ _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN 
 
 
 def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
-    """nbformat-valid, nbgrader metadata complete, ids unique, each graded cell trusted."""
+    """nbformat-valid, nbgrader metadata complete, ids unique, each graded cell trusted, and the
+    cell layout the one its "how this notebook is graded" text describes (:mod:`.layout`)."""
     problems: list[str] = []
     nb = nbformat.read(path, as_version=4)
     try:
@@ -67,7 +69,7 @@ def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
     for name in checks:
         if name not in graded_names:
             problems.append(f"{path.name}: hidden check {name!r} is not graded by any cell")
-    return problems
+    return problems + check_layout(nb, path.name)
 
 
 def secret_lines(source_nb: nbformat.NotebookNode) -> set[str]:
@@ -82,17 +84,67 @@ def secret_lines(source_nb: nbformat.NotebookNode) -> set[str]:
     return lines
 
 
-def check_release_secrets(source_dir: Path, release_dir: Path) -> list[str]:
+def may_contain_answers_of(assignment_id: str, solutions_dir: Path) -> set[str]:
+    """Assignments whose answers the release of ``assignment_id`` may ship (by design).
+
+    ``solutions/<id>.py`` declares them as ``RELEASE_CONTAINS_ANSWERS_OF = ["a03_..."]``: a
+    later assignment that hands out an earlier one's solutions as provided code, to be
+    released only after the earlier one is due (see docs/authoring.md).
+    """
+    from .hidden import load_solution_module
+
+    try:
+        module = load_solution_module(assignment_id, solutions_dir)
+    except FileNotFoundError:
+        return set()
+    return set(getattr(module, "RELEASE_CONTAINS_ANSWERS_OF", ()))
+
+
+def _code_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def secret_runs(source_nb: nbformat.NotebookNode, n: int = 3) -> set[tuple[str, ...]]:
+    """Every ``n`` consecutive code lines of the solution and hidden-test regions.
+
+    Another assignment's release is checked for these runs rather than for
+    single lines: a lone ``for i in range(num_iterations):`` is common to many
+    notebooks, three lines of someone's solution in a row are an answer.
+    """
+    runs: set[tuple[str, ...]] = set()
+    for cell in source_nb.cells:
+        for region in _SOLUTION.findall(cell.source) + _HIDDEN.findall(cell.source):
+            lines = _code_lines(region)
+            runs.update(tuple(lines[i:i + n]) for i in range(len(lines) - n + 1)
+                        if any(len(line) >= 12 for line in lines[i:i + n]))
+    return runs
+
+
+def check_release_secrets(source_dir: Path, release_dir: Path,
+                          other_sources: dict[str, Path] | None = None,
+                          allowed: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Nothing in ``release_dir`` may contain solution code, hidden tests or their outputs.
 
     Only notebooks may be released (``solutions/`` lives outside the source
     folder and any other file is flagged); no released cell may carry a line of
     a solution or hidden-test region, a ``grade()`` call, a marker or an output.
+    ``other_sources`` (assignment id -> source folder) adds the answers of the
+    other assignments (three solution lines in a row, :func:`secret_runs`),
+    except those in ``allowed`` (:func:`may_contain_answers_of`): a release must
+    not give away another assignment's answers either.
     """
     problems: list[str] = []
     secrets: set[str] = set()
     for nb_path in source_dir.glob("*.ipynb"):
         secrets |= secret_lines(nbformat.read(nb_path, as_version=4))
+    others: dict[tuple[str, ...], str] = {}
+    for aid, folder in sorted((other_sources or {}).items()):
+        if aid in allowed or folder.resolve() == source_dir.resolve():
+            continue
+        for nb_path in folder.glob("*.ipynb"):
+            for run in secret_runs(nbformat.read(nb_path, as_version=4)):
+                others.setdefault(run, aid)
     files = [p for p in release_dir.rglob("*") if p.is_file()]
     if not files:
         problems.append(f"{release_dir}: the release is empty")
@@ -114,4 +166,11 @@ def check_release_secrets(source_dir: Path, release_dir: Path) -> list[str]:
             for line in cell.source.splitlines():
                 if line.strip() in secrets:
                     problems.append(f"{rel} cell {i}: contains a secret line: {line.strip()[:60]!r}")
+            lines = _code_lines(cell.source)
+            for k in range(len(lines) - 2):
+                owner = others.get(tuple(lines[k:k + 3]))
+                if owner is not None:
+                    problems.append(f"{rel} cell {i}: contains a solution of {owner}, from "
+                                    f"{lines[k][:60]!r} on")
+                    break
     return problems

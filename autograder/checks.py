@@ -17,6 +17,7 @@ import contextlib
 import copy
 import dis
 import io
+import re
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -55,7 +56,11 @@ class FunctionCheck:
     for example to drop a key that may legitimately differ.  ``diagnoses`` are
     ``(wrong_implementation, message)`` pairs called with the same arguments.
     ``cases`` builds the hidden cases from a ``numpy.random.Generator``
-    seeded at grading time; ``reference`` computes their expected values.
+    seeded at grading time; ``reference`` computes their expected values (a
+    hidden case that sets ``expected`` itself -- say, a numerical gradient --
+    is judged against that instead).  ``error_hints`` are ``(regex, message)``
+    pairs: when the student's function raises and the error text matches, the
+    message names the likely mistake (``KeyError: 'W3'``: a hard-coded layer).
     """
     name: str
     rtol: float = 1e-6
@@ -64,6 +69,7 @@ class FunctionCheck:
     check_mutation: bool = True
     transform: Callable[[Any], Any] | None = None
     diagnoses: Sequence[tuple[Callable[..., Any], str]] = ()
+    error_hints: Sequence[tuple[str, str]] = ()
     reference: Callable[..., Any] | None = None
     cases: Callable[[np.random.Generator], list[Case]] | None = None
 
@@ -102,6 +108,9 @@ def judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any,
 def _judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any,
            reveal: bool) -> list[str]:
     if not outcome.ok:
+        for pattern, message in check.error_hints:
+            if re.search(pattern, outcome.error):
+                return [f"{message} (raised {outcome.error})"]
         return [f"raised {outcome.error}"]
     try:
         actual = _tf(check, outcome.value)
@@ -206,8 +215,8 @@ def public_check(fn: Callable, check: FunctionCheck, cases: Sequence[Case]) -> N
         if not outcome.ok:
             if outcome.error.startswith("NotImplementedError"):
                 print("  not implemented yet: replace `raise NotImplementedError()` with your code")
-            else:
-                print(f"  raised {outcome.error}")
+            else:  # "raised ...", or the error hint that names the likely mistake
+                print(f"  ✗ {judge(check, case, outcome, None, reveal=True)[0]}")
             failures.append(f"case {n} raised {outcome.error}")
             continue
         problems = judge(check, case, outcome, case.expected, reveal=True)

@@ -26,6 +26,7 @@ from rich.table import Table
 from tqdm import tqdm
 
 from .course import Course, StepResult, find_course_root
+from .logs import log_step, terminal_and_log
 
 console = Console(highlight=False)
 # nbgrader 0.9.6 with SQLAlchemy 2 warns about its own session use; results are right.
@@ -55,10 +56,15 @@ def main(ctx: click.Context, course_dir: Path | None) -> None:
 
 
 # -- release -------------------------------------------------------------------
-def release_all(course: Course, assignment_ids: list[str]) -> dict[str, StepResult]:
+def _bar(items, desc: str, unit: str, terminal):
+    return tqdm(items, desc=desc, unit=unit, file=terminal or sys.stderr)
+
+
+def release_all(course: Course, assignment_ids: list[str], terminal=None) -> dict[str, StepResult]:
     results = {}
-    for aid in tqdm(assignment_ids, desc="release", unit="assignment", file=sys.stderr):
+    for aid in _bar(assignment_ids, "release", "assignment", terminal):
         results[aid] = course.release(aid)
+        log_step(f"release {aid}", results[aid].ok, results[aid].log + results[aid].error)
     return results
 
 
@@ -68,7 +74,8 @@ def release_all(course: Course, assignment_ids: list[str]) -> dict[str, StepResu
 def release(ctx, assignment_ids):
     """Build release/<assignment>/ with nbgrader generate_assignment."""
     course = _course(ctx)
-    results = release_all(course, _pick(course, assignment_ids))
+    with terminal_and_log(course.log_path, "dlcourse release") as terminal:
+        results = release_all(course, _pick(course, assignment_ids), terminal)
     failed = {a: r for a, r in results.items() if not r.ok}
     for aid, r in results.items():
         console.print(f"{'✓' if r.ok else '✗'} {aid}: {'released' if r.ok else r.summary}")
@@ -93,30 +100,39 @@ def simulate(ctx, assignment_ids, variants):
 
 
 # -- grade ---------------------------------------------------------------------
-def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*"
-              ) -> dict[tuple[str, str], StepResult]:
+def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*",
+              terminal=None) -> dict[tuple[str, str], StepResult]:
     """Autograde every submission; failures are collected, never raised."""
     from fnmatch import fnmatch
 
     jobs = [(a, s) for a in assignment_ids for s in course.students(a) if fnmatch(s, student_glob)]
     results = {}
-    bar = tqdm(jobs, desc="autograde", unit="submission", file=sys.stderr)
+    bar = _bar(jobs, "autograde", "submission", terminal)
     for aid, student in bar:
         bar.set_postfix_str(f"{aid}/{student}")
         try:
-            results[(aid, student)] = course.autograde(aid, student)
+            r = course.autograde(aid, student)
         except Exception as exc:  # nbgrader itself blew up: report, go on
-            results[(aid, student)] = StepResult(False, error=f"{type(exc).__name__}: {exc}")
+            r = StepResult(False, error=f"{type(exc).__name__}: {exc}",
+                           advice=f"See {course.log_path}, fix the cause, then regrade:",
+                           command=f"dlcourse grade {aid} --student {student}")
+        results[(aid, student)] = r
+        log_step(f"autograde {aid}/{student}", r.ok, r.log + r.error)
     return results
 
 
-def _report_failures(results: dict[tuple[str, str], StepResult], what: str) -> None:
+def _report_failures(course: Course, results: dict[tuple[str, str], StepResult], what: str) -> None:
+    """The whole reason for every failure and what to do about it; nothing is cut off."""
     failed = {k: r for k, r in results.items() if not r.ok}
-    if failed:
-        console.print(f"[yellow]{len(failed)} {what} could not be completed "
-                      f"(the others were):[/yellow]")
-        for (aid, student), r in failed.items():
-            console.print(f"  ✗ {aid}/{student}: {r.summary}")
+    if not failed:
+        return
+    console.print(f"[yellow]{len(failed)} {what} could not be completed (the others were):[/yellow]")
+    for (aid, student), r in failed.items():
+        console.print(f"✗ {aid}/{student}", style="bold")
+        console.print(f"  what went wrong: {r.summary or '(no message)'}", markup=False)
+        console.print(f"  what you can do: {r.advice or f'see {course.log_path}'}", markup=False)
+        if r.command:
+            console.print(f"      {r.command}", markup=False, soft_wrap=True)
 
 
 @main.command()
@@ -127,17 +143,27 @@ def grade(ctx, assignment_ids, student_glob):
     """Autograde submitted/ (one broken submission never stops the batch)."""
     course = _course(ctx)
     aids = _pick(course, assignment_ids)
-    results = grade_all(course, aids, student_glob)
-    _report_failures(results, "submission(s)")
+    with terminal_and_log(course.log_path, "dlcourse grade") as terminal:
+        results = grade_all(course, aids, student_glob, terminal)
     print_scores(course, aids, results)
+    _report_failures(course, results, "submission(s)")
+    console.print(f"log: {course.log_path}", soft_wrap=True)
 
 
 # -- feedback / export ---------------------------------------------------------
-def feedback_all(course: Course, assignment_ids: list[str]) -> dict[tuple[str, str], StepResult]:
+def feedback_all(course: Course, assignment_ids: list[str], terminal=None
+                 ) -> dict[tuple[str, str], StepResult]:
     jobs = [(a, s) for a in assignment_ids for s in course.students(a)
             if (course.root / "autograded" / s / a).is_dir()]
-    return {(a, s): course.feedback(a, s)
-            for a, s in tqdm(jobs, desc="feedback", unit="submission", file=sys.stderr)}
+    results = {}
+    for aid, student in _bar(jobs, "feedback", "submission", terminal):
+        r = course.feedback(aid, student)
+        if not r.ok:
+            r.advice = f"See {course.log_path}, fix the cause, then run again:"
+            r.command = f"dlcourse feedback {aid}"
+        results[(aid, student)] = r
+        log_step(f"feedback {aid}/{student}", r.ok, r.log + r.error)
+    return results
 
 
 @main.command()
@@ -146,8 +172,9 @@ def feedback_all(course: Course, assignment_ids: list[str]) -> dict[tuple[str, s
 def feedback(ctx, assignment_ids):
     """Generate feedback/<student>/<assignment>/*.html (no hidden tests inside)."""
     course = _course(ctx)
-    results = feedback_all(course, _pick(course, assignment_ids))
-    _report_failures(results, "feedback report(s)")
+    with terminal_and_log(course.log_path, "dlcourse feedback") as terminal:
+        results = feedback_all(course, _pick(course, assignment_ids), terminal)
+    _report_failures(course, results, "feedback report(s)")
     console.print(f"{sum(r.ok for r in results.values())} feedback report(s) in "
                   f"{course.root / 'feedback'}")
 
@@ -165,21 +192,24 @@ def export(ctx, to):
 
 def print_scores(course: Course, assignment_ids: list[str],
                  results: dict[tuple[str, str], StepResult] | None = None) -> None:
-    table = Table(title="Autograded scores")
-    for col in ("assignment", "student", "score", "max", "status"):
-        table.add_column(col, justify="right" if col in ("score", "max") else "left")
+    """One table per assignment: every student, score / max, graded or not."""
     for aid in assignment_ids:
         try:
             scores = {s.student: s for s in course.scores(aid)}
         except Exception:  # no gradebook entry yet
             scores = {}
+        table = Table(title=f"Autograded scores: {aid}", title_justify="left")
+        table.add_column("student", overflow="fold")
+        table.add_column("score", justify="right")
+        table.add_column("max", justify="right")
+        table.add_column("status", overflow="fold")
         for student in course.students(aid):
             r = (results or {}).get((aid, student))
-            status = "graded" if r is None or r.ok else f"[red]{r.summary[:70]}[/red]"
+            status = "graded" if r is None or r.ok else "[red]not graded (see below)[/red]"
             sc = scores.get(student)
-            table.add_row(aid, student, f"{sc.score:g}" if sc else "-",
+            table.add_row(student, f"{sc.score:g}" if sc else "-",
                           f"{sc.max_score:g}" if sc else "-", status)
-    console.print(table)
+        console.print(table)
 
 
 # -- validate ------------------------------------------------------------------
@@ -192,9 +222,14 @@ def _copy_course(src: Course, dest: Path, assignment_ids: list[str]) -> Course:
     return Course(dest)
 
 
-def validate_assignment(course: Course, aid: str) -> list[str]:
-    """Author CI for one assignment in ``course`` (a scratch copy): list of problems."""
-    from .audit import check_release_secrets, check_source_metadata
+def validate_assignment(course: Course, aid: str, all_sources: dict[str, Path] | None = None
+                        ) -> list[str]:
+    """Author CI for one assignment in ``course`` (a scratch copy): list of problems.
+
+    ``all_sources`` (assignment id -> source folder, every assignment of the
+    course) lets the leak audit look for the other assignments' answers too.
+    """
+    from .audit import check_release_secrets, check_source_metadata, may_contain_answers_of
     from .simulate import simulate_class
 
     problems = []
@@ -203,7 +238,8 @@ def validate_assignment(course: Course, aid: str) -> list[str]:
     r = course.release(aid)
     if not r.ok:
         return problems + [f"generate_assignment failed: {r.summary}"]
-    problems += check_release_secrets(course.source_dir / aid, course.root / "release" / aid)
+    problems += check_release_secrets(course.source_dir / aid, course.root / "release" / aid,
+                                      all_sources, may_contain_answers_of(aid, course.root / "solutions"))
     simulate_class(course.root, aid, ["correct", "blank"], course.source_dir.name)
     for student in ("s01_correct", "s02_blank"):
         r = course.autograde(aid, student)
@@ -235,11 +271,13 @@ def validate(ctx, assignment_ids):
     course = _course(ctx)
     aids = _pick(course, assignment_ids)
     failed = False
-    with tempfile.TemporaryDirectory(prefix="dlcourse-validate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dlcourse-validate-") as tmp, \
+            terminal_and_log(course.log_path, "dlcourse validate"):
         scratch = _copy_course(course, Path(tmp) / "course", aids)
+        all_sources = {a: course.source_dir / a for a in course.assignments()}
         for aid in aids:
             t0 = time.perf_counter()
-            problems = validate_assignment(scratch, aid)
+            problems = validate_assignment(scratch, aid, all_sources)
             took = time.perf_counter() - t0
             if problems:
                 failed = True
@@ -249,6 +287,7 @@ def validate(ctx, assignment_ids):
             else:
                 console.print(f"✓ {aid}: metadata valid, solution full marks, release zero, "
                               f"no secrets released ({took:.0f} s)")
+    console.print(f"log: {course.log_path}", soft_wrap=True)
     sys.exit(1 if failed else 0)
 
 
@@ -269,25 +308,29 @@ def demo(ctx, workdir):
     t0 = time.perf_counter()
     aids = source.assignments()
     course = _copy_course(source, workdir, aids)
-    console.print(f"course copy: {workdir}  assignments: {', '.join(aids)}")
-    released = release_all(course, aids)
-    bad = [a for a, r in released.items() if not r.ok]
+    console.print(f"course copy: {workdir}  assignments: {', '.join(aids)}", soft_wrap=True)
+    with terminal_and_log(course.log_path, "dlcourse demo") as terminal:
+        released = release_all(course, aids, terminal)
+        bad = [a for a, r in released.items() if not r.ok]
+        aids = [a for a in aids if a not in bad]
+        for aid in aids:
+            simulate_class(course.root, aid, DEFAULT_CLASS, course.source_dir.name)
+        t_grade = time.perf_counter()
+        results = grade_all(course, aids, terminal=terminal)
+        t_grade = time.perf_counter() - t_grade
+        feedback = feedback_all(course, aids, terminal)
+        csv = course.export_csv(course.root / "grades.csv")
     for aid in bad:
-        console.print(f"✗ release of {aid} failed: {released[aid].summary}")
-    aids = [a for a in aids if a not in bad]
-    for aid in aids:
-        simulate_class(course.root, aid, DEFAULT_CLASS, course.source_dir.name)
-    t_grade = time.perf_counter()
-    results = grade_all(course, aids)
-    t_grade = time.perf_counter() - t_grade
-    feedback_all(course, aids)
-    csv = course.export_csv(course.root / "grades.csv")
+        console.print(f"✗ release of {aid} failed: {released[aid].summary} (see {course.log_path})")
     print_scores(course, aids, results)
-    _report_failures(results, "submission(s)")
+    _report_failures(course, results, "submission(s)")
+    _report_failures(course, feedback, "feedback report(s)")
     n = len(results)
-    console.print(f"graded {n} submissions in {t_grade:.1f} s ({t_grade / max(n, 1):.1f} s each); "
-                  f"feedback in {course.root / 'feedback'}; grades in {csv}; "
-                  f"total {time.perf_counter() - t0:.0f} s")
+    console.print(f"graded {n} submissions in {t_grade:.1f} s ({t_grade / max(n, 1):.1f} s each)")
+    console.print(f"feedback: {course.root / 'feedback'}", soft_wrap=True)
+    console.print(f"grades:   {csv}", soft_wrap=True)
+    console.print(f"log:      {course.log_path}", soft_wrap=True)
+    console.print(f"total {time.perf_counter() - t0:.0f} s")
     sys.exit(1 if bad else 0)
 
 

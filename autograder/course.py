@@ -12,7 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Course", "StepResult", "NotebookScore", "find_course_root"]
+from .scores import round_points
+
+__all__ = ["Course", "StepResult", "NotebookScore", "find_course_root", "notebook_problem"]
 
 
 def find_course_root(start: Path | None = None) -> Path:
@@ -36,6 +38,34 @@ def _ensure_tools_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
+def notebook_problem(path: Path) -> str:
+    """Why ``path`` is not a readable notebook, in words an instructor can act on ("" if it is)."""
+    import json
+
+    import nbformat
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return f"is not text (byte {exc.start} is not UTF-8)"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not text.strip():
+        return "is empty (0 bytes of JSON)"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        # a notebook always ends with "}": a file that does not was cut off (upload, full disk)
+        ends = "; the file stops mid-way (cut off)" if not text.rstrip().endswith("}") else ""
+        return f"is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}){ends}"
+    try:
+        nbformat.validate(nbformat.reads(text, as_version=4))
+    except Exception as exc:  # parses as JSON but is no notebook nbformat accepts
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return f"is JSON but not a notebook ({type(exc).__name__}: {message[:160]})"
+    return ""
+
+
 @dataclass
 class StepResult:
     """Outcome of one nbgrader step for one student (or one assignment)."""
@@ -43,6 +73,9 @@ class StepResult:
     log: str = ""
     error: str = ""
     headline: str = ""
+    #: what the instructor can do about a failure, and the command to run then (the summary shows both)
+    advice: str = ""
+    command: str = ""
 
     @property
     def summary(self) -> str:
@@ -120,25 +153,32 @@ class Course:
         result = self._result(self.api.autograde(assignment_id, student_id, force=True))
         if result.ok:
             return result
+        result.command = f"dlcourse grade {assignment_id} --student {student_id}"
         bad = self._unreadable_notebooks(assignment_id, student_id)
         if bad:
-            result.headline = f"{bad}: not a valid notebook, nothing could be graded (scored 0)"
+            result.headline = f"{bad}; nothing could be graded, scored 0"
+            result.advice = ("The file is cut off or corrupted (a crashed upload, a full disk). Ask "
+                             "the student to submit it again, or repair it in "
+                             f"submitted/{student_id}/{assignment_id}/, then regrade:")
+        else:
+            result.advice = (f"nbgrader stopped on this submission; the whole message is in "
+                             f"{self.log_path} (search for 'autograde {assignment_id}/{student_id}'). "
+                             "Fix the cause, then regrade:")
         return result
 
     def _unreadable_notebooks(self, assignment_id: str, student_id: str) -> str:
-        import nbformat
-
+        """Why each notebook of a submission cannot be read ("" when all can)."""
         folder = self.root / "submitted" / student_id / assignment_id
-        bad = []
-        for path in sorted(folder.glob("*.ipynb")):
-            try:
-                nbformat.read(path, as_version=4)
-            except Exception as exc:  # nbformat raises several types for broken JSON
-                bad.append(f"{path.name} ({type(exc).__name__})")
-        return ", ".join(bad)
+        return "; ".join(f"{path.name} {why}" for path in sorted(folder.glob("*.ipynb"))
+                         if (why := notebook_problem(path)))
 
     def feedback(self, assignment_id: str, student_id: str) -> StepResult:
         return self._result(self.api.generate_feedback(assignment_id, student_id, force=True))
+
+    @property
+    def log_path(self) -> Path:
+        """Where the CLI writes nbgrader's log and every warning of a run (appended)."""
+        return self.root / "logs" / "dlcourse.log"
 
     # -- gradebook -------------------------------------------------------------
     def gradebook(self):
@@ -154,17 +194,18 @@ class Course:
             assignment = gb.find_assignment(assignment_id)
             for submission in assignment.submissions:
                 for nb in submission.notebooks:
-                    cells = {g.name: (None if g.score is None else float(g.score)) for g in nb.grades}
-                    out.append(NotebookScore(submission.student.id, nb.name, float(nb.score),
-                                             float(nb.max_score), cells))
+                    cells = {g.name: (None if g.score is None else round_points(g.score))
+                             for g in nb.grades}
+                    out.append(NotebookScore(submission.student.id, nb.name, round_points(nb.score),
+                                             round_points(nb.max_score), cells))
         return sorted(out, key=lambda s: (s.student, s.notebook))
 
     def export_csv(self, path: str | Path) -> Path:
-        """Write nbgrader's CSV export (``nbgrader export``) to ``path``."""
-        from nbgrader.plugins.export import CsvExportPlugin
+        """Write nbgrader's CSV export (``nbgrader export``), scores rounded, to ``path``."""
+        from .export import RoundedCsvExportPlugin
 
         path = Path(path)
         with self.gradebook() as gb:
-            CsvExportPlugin(to=str(path), config=self.config).export(gb)
+            RoundedCsvExportPlugin(to=str(path), config=self.config).export(gb)
         return path
 

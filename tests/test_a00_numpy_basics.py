@@ -205,7 +205,7 @@ def test_notebook_layout():
                                       "language": "python"}
     ids = [c.metadata.nbgrader.grade_id for c in nb.cells]
     assert len(ids) == len(set(ids))
-    assert ids[0] == "intro" and ids[1] == "setup"
+    assert ids[:3] == ["intro", "how_graded", "setup"]
     for c in nb.cells:
         m = c.metadata.nbgrader
         assert m.schema_version == 3

@@ -233,7 +233,7 @@ def test_notebook_structure():
         assert cell.metadata["nbgrader"]["locked"]
         assert f'### BEGIN HIDDEN TESTS\ngrade("{name}")\n### END HIDDEN TESTS' in cell.source
         assert f"check_{name}({name})" in cell.source and name in ids
-    assert ids[:2] == ["intro", "setup"] and "explorer" in ids
+    assert ids[:3] == ["intro", "how_graded", "setup"] and "explorer" in ids
 
 
 def test_solution_passes_every_hidden_case(cells):

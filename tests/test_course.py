@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,27 @@ def test_secret_scan_catches_a_leak(released, tmp_path):
     assert any("notes.py" in p for p in problems)
 
 
+def test_secret_scan_knows_which_answers_a_release_may_carry(released, tmp_path):
+    """Another assignment's answers leak too, unless that release declares it hands them out."""
+    aid, other = AIDS[0], AIDS[-1]
+    leak = tmp_path / aid
+    shutil.copytree(released / "release" / aid, leak)
+    (path,) = leak.glob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    (other_nb,) = (released / "assignments" / other).glob("*.ipynb")
+    solution = next(c for c in nbformat.read(other_nb, as_version=4).cells
+                    if c.metadata.get("nbgrader", {}).get("solution"))
+    nb.cells.append(nbformat.v4.new_code_cell(solution.source.replace("### BEGIN SOLUTION", "")
+                                              .replace("### END SOLUTION", "")))
+    nbformat.write(nb, path)
+    sources = {a: released / "assignments" / a for a in AIDS}
+    problems = check_release_secrets(released / "assignments" / aid, leak, sources)
+    assert any(f"contains a solution of {other}" in p for p in problems), problems
+    assert check_release_secrets(released / "assignments" / aid, leak, sources, {other}) == []
+    assert check_release_secrets(released / "assignments" / aid, released / "release" / aid,
+                                 sources) == []
+
+
 @pytest.mark.parametrize("aid", AIDS)
 def test_solved_student_copy_runs_outside_the_course(released, aid, tmp_path):
     """A student's copy (no course files around it) runs top to bottom with its imports."""
@@ -118,7 +140,24 @@ def test_demo_grades_a_simulated_class(tmp_path):
     feedback = list((workdir / "feedback").rglob("*.html"))
     assert len(feedback) >= 4 * len(AIDS)
     assert not any("BEGIN HIDDEN TESTS" in p.read_text() for p in feedback)
-    assert "s04_broken_json" in result.stdout and "not a valid notebook" in result.stdout
+    # the whole reason and what to do, not cut off
+    for aid in AIDS:
+        assert f"✗ {aid}/s04_broken_json" in result.stdout
+        assert f"dlcourse grade {aid} --student s04_broken_json" in result.stdout
+    assert "is not valid JSON" in result.stdout and "nothing could be graded, scored 0" in result.stdout
+    # scores at the two decimals nbgrader shows, in the CSV and in the summary
+    for row in rows:
+        for key in ("raw_score", "score", "max_score"):
+            assert re.fullmatch(r"\d+\.\d{1,2}", row[key]), (key, row[key])
+    assert not re.search(r"\d\.\d{5,}", result.stdout)
+    # the terminal got progress bars only; kernel and library warnings went to the log
+    noise = [line for line in re.split(r"[\r\n]+", result.stderr)
+             if line.strip() and not re.match(r"(release|autograde|feedback):", line)]
+    assert noise == [], noise[:5]
+    log = (workdir / "logs" / "dlcourse.log").read_text()
+    assert f"--- autograde {AIDS[0]}/s01_correct: ok" in log
+    assert f"--- autograde {AIDS[0]}/s04_broken_json: FAILED" in log
+    assert f"log:      {workdir / 'logs' / 'dlcourse.log'}" in result.stdout
 
 
 @pytest.mark.nbgrader

@@ -207,3 +207,34 @@ def test_report_never_exceeds_points_and_is_json_safe():
                                  ["def double(x):\n    return 2 * x"], seed=1)["double"]
     assert report.score(1.5) == 1.5
     json.dumps(report.text())
+
+
+# -- error hints and case-supplied expected values -------------------------------------------
+LAYERS = FunctionCheck(
+    "last_weight", error_hints=[(r"KeyError: '[Wb]\d+'", "reads a fixed layer such as W3")],
+    reference=lambda params: params[f"W{len(params)}"].sum(),
+    cases=lambda rng: [Case(({f"W{i}": rng.normal(size=(2, 2)) for i in range(1, n + 1)},),
+                            label=f"L={n}") for n in (1, 2, 4)])
+
+
+def test_error_hint_names_the_mistake_in_hidden_and_public_checks(capsys):
+    hard_coded = "def last_weight(params):\n    return params['W3'].sum()\n"
+    report = grade_notebook_code({"last_weight": LAYERS}, ["last_weight"], [hard_coded], seed=1)
+    report = report["last_weight"]
+    assert report.passed == 0 and all("reads a fixed layer" in line for line in report.lines[:2])
+    case = Case(({"W1": np.eye(2)},), expected=2.0)
+
+    def fixed(params):
+        return params["W3"].sum()
+    with pytest.raises(AssertionError):
+        public_check(fixed, LAYERS, [case])
+    assert "reads a fixed layer such as W3 (raised KeyError: 'W3')" in capsys.readouterr().out
+
+
+def test_hidden_case_with_its_own_expected_value_is_judged_against_it():
+    """A case builder may compute the truth itself (a numerical gradient, say)."""
+    check = FunctionCheck("double", reference=lambda x: 2 * x,
+                          cases=lambda rng: [Case((1.0,)), Case((1.0,), expected=3.0)])
+    report = grade_notebook_code({"double": check}, ["double"],
+                                 ["def double(x):\n    return 2 * x\n"], seed=0)["double"]
+    assert (report.passed, report.total) == (1, 2)

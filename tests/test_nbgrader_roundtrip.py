@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -182,3 +183,23 @@ def test_csv_export_lists_every_student(graded):
     by_student = {r["student_id"]: float(r["score"]) for r in rows}
     assert by_student["correct"] == graded["scores"]["correct"].max_score
     assert by_student["blank"] == 0
+
+
+def test_scores_agree_to_the_digit(graded):
+    """CSV export, gradebook and feedback show the same two-decimal score (no 5.733300000000001)."""
+    with open(graded["course"] / "grades.csv") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    partial = graded["scores"]["partial"]
+    assert 0 < partial.score < partial.max_score
+    checked = 0
+    for student, score in graded["scores"].items():
+        row = rows[student]
+        assert re.fullmatch(r"\d+\.\d{1,2}", row["score"]), row
+        assert float(row["score"]) == score.score
+        assert all(v is None or v == round(v, 2) for v in score.cells.values()), score.cells
+        pages = list((graded["course"] / "feedback" / student / AID).glob("*.html"))
+        if pages:
+            shown = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)", pages[0].read_text())
+            assert shown and shown.group(1) == row["score"], (student, shown and shown.group(0), row)
+            checked += 1
+    assert checked >= 7
