@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment with the course installed for
 # instructors and tests, and Debian's Chromium for the browser tests.
-# Idempotent: re-running only installs what is missing.
+# Idempotent: re-running only installs what is missing.  What pip and apt print
+# goes to build/setup.log; on a failure its last lines are shown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p build
+LOG=build/setup.log
+: > "$LOG"
+
+run() {  # run a step quietly; on failure show the end of the log and stop
+    if ! "$@" >> "$LOG" 2>&1; then
+        echo "setup failed: $*" >&2
+        tail -n 30 "$LOG" >&2
+        echo "(whole log: $LOG)" >&2
+        exit 1
+    fi
+}
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
-    "$PYTHON" -m venv .venv
+    run "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[instructor,test]'
+run .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+run .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[instructor,test]'
 
 # Browser for the JupyterLab tests: Debian's chromium (never a downloaded build).
 if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        run apt-get update -qq
+        run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     else
         echo "note: chromium is not installed (apt-get install chromium); browser tests will skip" >&2
     fi
 fi
-echo "setup done: $(.venv/bin/python --version), nbgrader $(.venv/bin/python -c 'import nbgrader; print(nbgrader.__version__)')"
+echo "setup done: $(.venv/bin/python --version), nbgrader $(.venv/bin/python -c 'import nbgrader; print(nbgrader.__version__)') (log: $LOG)"
