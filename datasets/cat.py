@@ -1,22 +1,35 @@
-"""Cat / non-cat pictures: 64x64 RGB images labelled 1 (cat) or 0 (non-cat).
+"""Pictures for the image-classification assignments: 64x64 RGB, labelled 1 or 0.
 
-:func:`load_cat_dataset` prefers the original course files
-``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` when it can find both of
-them, looking in
+:func:`load_cat_dataset` is the one entry point.  It returns the original
+course's cat / non-cat pictures when it finds both files
+``train_catvnoncat.h5`` and ``test_catvnoncat.h5``, looking in
 
 1. ``$DLCOURSE_DATA_DIR`` when that variable is set (and nowhere else), or else
 2. the folder of this module (``dlcourse/datasets``), then
 3. ``./datasets`` relative to the current working directory.
 
-Without them it builds a *generated default*: random crops of photographs
-that ship with scikit-image (Chelsea the cat for the cats; an astronaut, a
-rocket, coffee, coins, a motorbike, ... for the non-cats), flipped, slightly
-re-coloured and resized to 64x64, with the same shapes, dtypes and label
-counts as the original files (train: 72 cats / 137 non-cats, test: 33 / 17).
-The default is fully determined by its seed and never touches the network.
+Without them it returns the *default* set, made of real photographs that ship
+inside the scikit-image wheel: its face / non-face subset of "Labeled Faces in
+the Wild" (``skimage.data.lfw_subset()``, 100 grey 25x25 face crops and 100
+crops of the backgrounds around them).  Each picture is enlarged to 64x64,
+copied into the three colour channels and stored as uint8, so the arrays have
+the layout of the cat files; 1 means *face*, 0 *non-face*.  A seeded split puts
+75 faces and 75 non-faces in the training set and 25 + 25 in the test set.
+
+=========  =============================  ===============================
+source     training set                   test set
+=========  =============================  ===============================
+official   209 pictures: 72 cats, 137     50 pictures: 33 cats, 17
+           non-cats                       non-cats
+default    150 pictures: 75 faces, 75     50 pictures: 25 faces, 25
+           non-faces                      non-faces
+=========  =============================  ===============================
+
+The default needs no network, is the same on every machine for a given seed
+and leaves numpy's global random state alone.
 
 >>> data = load_cat_dataset()
->>> print(data.description)            # where the pictures came from
+>>> print(data.description)            # which pictures these are
 >>> train_x_orig, train_y, test_x_orig, test_y, classes = data
 """
 from __future__ import annotations
@@ -26,37 +39,29 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_cat_dataset", "CatDataset", "find_cat_files", "generate_cat_dataset",
-           "read_cat_h5", "TRAIN_FILE", "TEST_FILE", "CLASSES", "DEFAULT_SEED"]
+__all__ = ["load_cat_dataset", "CatDataset", "find_cat_files", "default_dataset",
+           "read_cat_h5", "TRAIN_FILE", "TEST_FILE", "CAT_CLASSES", "FACE_CLASSES",
+           "DEFAULT_SEED", "DEFAULT_TRAIN_PER_CLASS", "DEFAULT_TEST_PER_CLASS"]
 
 TRAIN_FILE = "train_catvnoncat.h5"
 TEST_FILE = "test_catvnoncat.h5"
-CLASSES = np.array([b"non-cat", b"cat"])
+CAT_CLASSES = np.array([b"non-cat", b"cat"])
+FACE_CLASSES = np.array([b"non-face", b"face"])
 DEFAULT_SEED = 1
 IMAGE_SIZE = 64
-# (number of non-cats, number of cats), as in the original files
-TRAIN_COUNTS = (137, 72)
-TEST_COUNTS = (17, 33)
-
-# scikit-image's bundled photographs (read straight from its package folder).
-_CAT_PHOTOS = ["chelsea.png"]
-# Non-cats seen in training; the test set adds a few photographs never seen in training.
-_TRAIN_NONCAT_PHOTOS = ["astronaut.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
-                        "hubble_deep_field.jpg", "ihc.png", "camera.png", "coins.png",
-                        "grass.png", "brick.png", "page.png", "moon.png", "horse.png",
-                        "color.png", "clock_motion.png", "cell.png"]
-_TEST_NONCAT_PHOTOS = ["astronaut.png", "coffee.png", "rocket.jpg", "retina.jpg",
-                       "gravel.png", "logo.png", "text.png", "microaneurysms.png"]
-# Chelsea fills the left ~390 columns of her 300x451 photo; cat crops stay there.
-_CAT_BOX = (0, 0, 390, 300)  # (left, top, right, bottom)
+#: pictures of each class in the default training and test sets (100 of each exist)
+DEFAULT_TRAIN_PER_CLASS = 75
+DEFAULT_TEST_PER_CLASS = 25
+_LFW_FILE = "lfw_subset.npy"      # inside the skimage.data package folder
 
 
 class CatDataset(tuple):
     """``(train_x_orig, train_y, test_x_orig, test_y, classes)`` plus where they came from.
 
-    ``source`` is ``"official"`` (the original course files, read from
-    ``location``) or ``"generated"`` (the seeded default, ``location`` is None).
-    It unpacks like the plain 5-tuple of the original ``load_dataset()``.
+    ``source`` is ``"official"`` (the original cat files, read from ``location``)
+    or ``"default"`` (scikit-image's faces and non-faces, split with ``seed``;
+    ``location`` is the file they were read from).  It unpacks like the plain
+    5-tuple of the original ``load_dataset()``.
     """
 
     source: str
@@ -70,11 +75,14 @@ class CatDataset(tuple):
 
     @property
     def description(self) -> str:
+        train_y, test_y = self[1], self[3]
+        counts = (f"{train_y.shape[1]} training pictures ({int(train_y.sum())} labelled 1), "
+                  f"{test_y.shape[1]} test pictures ({int(test_y.sum())} labelled 1)")
         if self.source == "official":
-            return f"using the original course files from {self.location}"
-        return (f"using the generated default dataset (scikit-image photographs, seed {self.seed}); "
-                f"put {TRAIN_FILE} and {TEST_FILE} in ./datasets or $DLCOURSE_DATA_DIR "
-                "to use the original pictures")
+            return f"the original course files (cats = 1, non-cats = 0) from {self.location}: {counts}"
+        return (f"the default pictures, scikit-image's faces (1) and non-faces (0) from Labeled "
+                f"Faces in the Wild (split seed {self.seed}): {counts}. For the original cat "
+                f"pictures put {TRAIN_FILE} and {TEST_FILE} in ./datasets or $DLCOURSE_DATA_DIR")
 
 
 # ----------------------------------------------------------------------------- files
@@ -110,83 +118,67 @@ def read_cat_h5(folder: str | Path) -> tuple:
     return train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), classes
 
 
-# ------------------------------------------------------------------- generated default
-def _photo(name: str):
-    """A bundled scikit-image photograph as an RGB PIL image, longest side <= 320 px."""
+# ---------------------------------------------------------------------- default pictures
+def _lfw_file() -> Path:
     import skimage.data
+
+    return Path(skimage.data.__file__).resolve().parent / _LFW_FILE
+
+
+def _enlarge(picture: np.ndarray) -> np.ndarray:
+    """One grey picture with values in [0, 1] -> (64, 64, 3) uint8, the grey in all channels."""
     from PIL import Image
 
-    img = Image.open(Path(skimage.data.__file__).parent / name)
-    img = img.convert("RGB")              # grey, palette and RGBA photos -> RGB
-    if name == "chelsea.png":
-        img = img.crop(_CAT_BOX)
-    img.thumbnail((320, 320), Image.Resampling.LANCZOS)
-    return img
+    grey = np.round(np.clip(picture, 0.0, 1.0) * 255).astype(np.uint8)
+    big = np.asarray(Image.fromarray(grey).resize((IMAGE_SIZE, IMAGE_SIZE),
+                                                             Image.Resampling.BICUBIC))
+    return np.repeat(big[:, :, None], 3, axis=2)
 
 
-def _crop(img, rng: np.random.Generator, min_frac: float) -> np.ndarray:
-    """A random square crop, maybe mirrored, slightly re-coloured, resized to 64x64 uint8."""
-    from PIL import Image
+def default_dataset(seed: int = DEFAULT_SEED) -> dict[str, dict[str, np.ndarray]]:
+    """The default pictures in the layout of the original h5 files.
 
-    w, h = img.size
-    side = int(min(h, w) * rng.uniform(min_frac, 1.0))
-    top = int(rng.integers(0, h - side + 1))
-    left = int(rng.integers(0, w - side + 1))
-    patch = img.crop((left, top, left + side, top + side))
-    patch = patch.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
-    patch = np.asarray(patch, dtype=np.float64) / 255.0
-    if rng.random() < 0.5:
-        patch = patch[:, ::-1]
-    gain = rng.normal(1.0, 0.06, size=3)          # colour jitter per channel
-    shift = rng.normal(0.0, 0.04)                 # brightness
-    patch = np.clip(patch * gain + shift, 0.0, 1.0)
-    return np.round(patch * 255).astype(np.uint8)
-
-
-def _split(rng, photos, counts, noncat_names) -> tuple[np.ndarray, np.ndarray]:
-    n_noncat, n_cat = counts
-    images, labels = [], []
-    for k in range(n_cat):
-        images.append(_crop(photos[_CAT_PHOTOS[k % len(_CAT_PHOTOS)]], rng, 0.55))
-        labels.append(1)
-    for k in range(n_noncat):
-        name = noncat_names[int(rng.integers(len(noncat_names)))]
-        images.append(_crop(photos[name], rng, 0.3))
-        labels.append(0)
-    order = rng.permutation(len(labels))
-    return np.stack(images)[order], np.array(labels, dtype=np.int64)[order]
-
-
-def generate_cat_dataset(seed: int = DEFAULT_SEED) -> dict[str, dict[str, np.ndarray]]:
-    """The seeded default in the layout of the original files.
-
-    Returns ``{"train": {"train_set_x", "train_set_y", "list_classes"},
-    "test": {"test_set_x", "test_set_y", "list_classes"}}`` with images
-    ``(m, 64, 64, 3) uint8``, labels ``(m,) int64`` and classes ``[b'non-cat', b'cat']``.
+    Reads the file behind ``skimage.data.lfw_subset()`` straight from the
+    installed wheel (the first 100 pictures are faces, the last 100 are not),
+    enlarges each to (64, 64, 3) uint8 and draws, with a private generator
+    seeded by ``seed``, 75 + 75 training and 25 + 25 test pictures in a
+    shuffled order.  Returns ``{"train": {"train_set_x", "train_set_y",
+    "list_classes"}, "test": {"test_set_x", "test_set_y", "list_classes"}}``:
+    pictures ``(m, 64, 64, 3) uint8``, labels ``(m,) int64`` and classes
+    ``[b'non-face', b'face']``.
     """
-    names = sorted(set(_CAT_PHOTOS + _TRAIN_NONCAT_PHOTOS + _TEST_NONCAT_PHOTOS))
-    photos = {name: _photo(name) for name in names}
+    raw = np.load(_lfw_file())
+    if raw.shape != (200, 25, 25):
+        raise ValueError(f"{_lfw_file()}: expected 200 pictures of 25x25, found {raw.shape}")
+    pictures = np.stack([_enlarge(p) for p in raw])
+    labels = np.r_[np.ones(100, dtype=np.int64), np.zeros(100, dtype=np.int64)]
     rng = np.random.default_rng(seed)
-    train_x, train_y = _split(rng, photos, TRAIN_COUNTS, _TRAIN_NONCAT_PHOTOS)
-    test_x, test_y = _split(rng, photos, TEST_COUNTS, _TEST_NONCAT_PHOTOS)
-    return {"train": {"train_set_x": train_x, "train_set_y": train_y, "list_classes": CLASSES.copy()},
-            "test": {"test_set_x": test_x, "test_set_y": test_y, "list_classes": CLASSES.copy()}}
+    faces, others = rng.permutation(100), 100 + rng.permutation(100)
+    n = DEFAULT_TRAIN_PER_CLASS
+    train = rng.permutation(np.r_[faces[:n], others[:n]])
+    test = rng.permutation(np.r_[faces[n:n + DEFAULT_TEST_PER_CLASS],
+                                 others[n:n + DEFAULT_TEST_PER_CLASS]])
+    return {"train": {"train_set_x": pictures[train], "train_set_y": labels[train],
+                      "list_classes": FACE_CLASSES.copy()},
+            "test": {"test_set_x": pictures[test], "test_set_y": labels[test],
+                     "list_classes": FACE_CLASSES.copy()}}
 
 
 # ------------------------------------------------------------------------------ loader
 def load_cat_dataset(data_dir: str | Path | None = None, seed: int = DEFAULT_SEED) -> CatDataset:
-    """Load the cat / non-cat data: the original files if found, else the generated default.
+    """The pictures of the image-classification assignments: the original cat files if
+    found, else the default faces and non-faces (``seed`` picks their split).
 
-    Returns a :class:`CatDataset` that unpacks as
-    ``train_x_orig (209, 64, 64, 3) uint8, train_y (1, 209) int64,
-    test_x_orig (50, 64, 64, 3) uint8, test_y (1, 50) int64, classes (2,) |S7``;
-    ``.source`` / ``.description`` say which data it is.
+    Returns a :class:`CatDataset` that unpacks as ``train_x_orig (m_train, 64, 64, 3)
+    uint8, train_y (1, m_train) int64, test_x_orig (m_test, 64, 64, 3) uint8,
+    test_y (1, m_test) int64, classes (2,)`` -- 209 / 50 cat pictures or 150 / 50
+    face pictures; ``.source`` and ``.description`` say which.
     """
     folder = find_cat_files(data_dir)
     if folder is not None:
         return CatDataset(read_cat_h5(folder), "official", folder.resolve())
-    data = generate_cat_dataset(seed)
+    data = default_dataset(seed)
     tr, te = data["train"], data["test"]
     arrays = (tr["train_set_x"], tr["train_set_y"].reshape(1, -1),
               te["test_set_x"], te["test_set_y"].reshape(1, -1), tr["list_classes"])
-    return CatDataset(arrays, "generated", None, seed)
+    return CatDataset(arrays, "default", _lfw_file(), seed)

@@ -4,7 +4,9 @@ Starts ``jupyter lab`` on 127.0.0.1 in a scratch course, drives Debian's
 Chromium with Playwright (``executable_path``; no downloaded browser), runs all
 cells of the released planar-classification notebook with the solutions filled
 in, moves the "hidden units" slider and checks that the printed accuracy and
-the plot change.  Screenshots go to ``build/screenshots/``.
+the plot change; the same for the deep-network application (a04) and its
+"iterations" slider.  One JupyterLab server serves every test.  Screenshots go
+to ``build/screenshots/``.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AID, NB = "a02_planar_classification", "planar_classification.ipynb"
+A04, NB04 = "a04_deep_network_application", "deep_network_application.ipynb"
+#: the released notebooks a student opens here, solved: folder under student/ -> (id, notebook)
+SOLVED = {"solved": (AID, NB), "solved_a04": (A04, NB04)}
 SHOTS = ROOT / "build" / "screenshots"
 TOKEN = "dlcourse-test"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,20 +58,21 @@ def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     course_dir = root / "course"
     (course_dir / "assignments").mkdir(parents=True)
-    for aid in (AID, "a00_numpy_basics"):
+    for aid in (AID, A04, "a00_numpy_basics"):
         shutil.copytree(ROOT / "assignments" / aid, course_dir / "assignments" / aid)
     shutil.copytree(ROOT / "solutions", course_dir / "solutions")
     shutil.copy2(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
     course = Course(course_dir)
-    for aid in (AID, "a00_numpy_basics"):
+    for aid in (AID, A04, "a00_numpy_basics"):
         assert course.release(aid).ok
     student = root / "student"
     shutil.copytree(course_dir / "release" / AID, student / "blank")
-    source = nbformat.read(course_dir / "assignments" / AID / NB, as_version=4)
-    release = nbformat.read(course_dir / "release" / AID / NB, as_version=4)
-    (student / "solved").mkdir()
-    nbformat.write(make_submission("correct", source, release, AID, course_dir / "solutions"),
-                   student / "solved" / NB)
+    for folder, (aid, name) in SOLVED.items():
+        source = nbformat.read(course_dir / "assignments" / aid / name, as_version=4)
+        release = nbformat.read(course_dir / "release" / aid / name, as_version=4)
+        (student / folder).mkdir()
+        nbformat.write(make_submission("correct", source, release, aid, course_dir / "solutions"),
+                       student / folder / name)
     return root
 
 
@@ -176,6 +182,45 @@ def test_solved_release_runs_top_to_bottom_and_the_explorer_reacts(lab, page):
     assert after["accuracy"] != before["accuracy"]
     assert after["img"] != before["img"]
     (SHOTS / "run_all_seconds.txt").write_text(f"{run_all_s:.1f}\n")
+
+
+def _depth_explorer_state(page) -> dict:
+    out = page.locator(f"{VISIBLE} .widget-output").filter(has_text="test accuracy").first
+    text = out.inner_text()
+    img = out.locator("img").first.get_attribute("src") or ""
+    return {"accuracy": re.search(r"train accuracy .*", text).group(0), "img": img[-200:]}
+
+
+def test_solved_a04_runs_and_its_explorer_retrains_the_students_model(lab, page):
+    """a04: Run All trains both networks for real (2500 iterations each, no grading budget),
+    then one step of the explorer's "iterations" slider retrains the student's L_layer_model."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _open(page, lab, f"student/solved_a04/{NB04}")
+    t0 = time.monotonic()
+    prompts = _run_all(page, timeout_s=480)
+    run_all_s = time.monotonic() - t0
+    assert all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), prompts
+    assert not _errors(page), _errors(page)[:2]
+
+    slider = page.locator(f"{VISIBLE} .widget-slider").filter(has_text="iterations").first
+    slider.scroll_into_view_if_needed()
+    page.wait_for_function("() => /test accuracy .* 300 iterations/.test([...document.querySelectorAll("
+                           "'.widget-output')].map(e => e.innerText).join(' '))", timeout=120_000)
+    before = _depth_explorer_state(page)
+    assert "layers [12288, 20, 7, 5, 1]" in before["accuracy"] and before["img"]
+    page.screenshot(path=str(SHOTS / "a04_explorer_before.png"))
+
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")  # 300 -> 400 iterations
+    page.wait_for_function("() => /test accuracy .* 400 iterations/.test([...document.querySelectorAll("
+                           "'.widget-output')].map(e => e.innerText).join(' '))", timeout=120_000)
+    page.wait_for_timeout(500)
+    after = _depth_explorer_state(page)
+    page.screenshot(path=str(SHOTS / "a04_explorer_after.png"))
+    assert after["accuracy"] != before["accuracy"]
+    assert after["img"] != before["img"]  # a new cost curve
+    (SHOTS / "a04_run_all_seconds.txt").write_text(f"{run_all_s:.1f}\n")
 
 
 def test_blank_release_imports_work_and_stops_at_the_first_exercise(lab, page):
