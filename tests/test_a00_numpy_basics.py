@@ -199,37 +199,6 @@ def test_hidden_report_helper_on_released(cells):
 # ---------------------------------------------------------------------------
 # (d) notebook conventions and autograde speed
 # ---------------------------------------------------------------------------
-def test_notebook_layout():
-    nb = source_notebook(AID)
-    assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}
-    ids = [c.metadata.nbgrader.grade_id for c in nb.cells]
-    assert len(ids) == len(set(ids))
-    assert ids[:3] == ["intro", "how_graded", "setup"]
-    for c in nb.cells:
-        m = c.metadata.nbgrader
-        assert m.schema_version == 3
-        if c.cell_type == "markdown":
-            assert (m.locked, m.grade, m.solution) == (True, False, False)
-            continue
-        assert c.outputs == [] and c.execution_count is None
-        if m.solution:
-            assert m.locked is False and not m.grade
-            assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
-        else:
-            assert m.locked is True
-    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.nbgrader.grade}
-    assert set(graded) == {f"test_{n}" for n in FUNCTIONS}
-    for name in FUNCTIONS:
-        cell = graded[f"test_{name}"]
-        assert cell.metadata.nbgrader.points == POINTS[name]
-        assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
-                                                f'grade("{name}")', "### END HIDDEN TESTS"]
-        # the solution is followed by its test cell (visible check + hidden region)
-        i = ids.index(name)
-        assert ids[i + 1] == f"test_{name}"
-
-
 def test_assignment_folder_holds_only_the_notebook():
     folder = ASSIGNMENTS / AID
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \

@@ -212,28 +212,9 @@ def cells():
     return solution_cells(AID)
 
 
-def test_notebook_structure():
-    nb = source_notebook(AID)
-    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
-    assert len(ids) == len(set(ids))
-    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
-                                         "language": "python"}
-    for cell in nb.cells:
-        meta = cell.metadata["nbgrader"]
-        assert meta["schema_version"] == 3
-        if cell.cell_type == "markdown":
-            assert meta["locked"] and not meta["grade"] and not meta["solution"]
-        else:
-            assert cell.outputs == [] and cell.execution_count is None
-    graded = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata["nbgrader"]["grade"]}
-    assert set(graded) == {f"test_{n}" for n in FUNCTIONS}
-    for name in FUNCTIONS:
-        cell = graded[f"test_{name}"]
-        assert cell.metadata["nbgrader"]["points"] == POINTS[name]
-        assert cell.metadata["nbgrader"]["locked"]
-        assert f'### BEGIN HIDDEN TESTS\ngrade("{name}")\n### END HIDDEN TESTS' in cell.source
-        assert f"check_{name}({name})" in cell.source and name in ids
-    assert ids[:3] == ["intro", "how_graded", "setup"] and "explorer" in ids
+def test_notebook_has_its_explorer():
+    """The common layout is checked in tests/test_notebooks.py; this notebook also has the explorer."""
+    assert "explorer" in [c.metadata["nbgrader"]["grade_id"] for c in source_notebook(AID).cells]
 
 
 def test_solution_passes_every_hidden_case(cells):

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from dlcourse.autograder.hidden import grade_in_process, grade_notebook_code, load_checks
-from dlcourse.autograder.layout import HOW_GRADED, check_layout
 from dlcourse.utils import deep_network
 from dlcourse.utils.checks import a03_deep_network_step_by_step as public
 from tests.support import (ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, reference_module,
@@ -475,43 +474,6 @@ def test_hidden_reports_never_show_reference_values(cells, function, old, new):
 # ============================================================================================
 # (d) the notebook
 # ============================================================================================
-
-def test_notebook_layout():
-    nb = source_notebook(AID)
-    assert nb.nbformat == 4 and nb.nbformat_minor >= 5
-    assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}
-    ids = [c.metadata.nbgrader.grade_id for c in nb.cells]
-    assert len(ids) == len(set(ids))
-    assert ids[:3] == ["intro", "how_graded", "setup"]
-    assert len({c.id for c in nb.cells}) == len(nb.cells)
-    assert nb.cells[1].source.strip() == HOW_GRADED.strip()
-    assert check_layout(nb, AID) == []
-    for c in nb.cells:
-        m = c.metadata.nbgrader
-        assert m.schema_version == 3
-        if c.cell_type == "markdown":
-            assert (m.locked, m.grade, m.solution) == (True, False, False)
-            assert "BEGIN SOLUTION" not in c.source and "HIDDEN TESTS" not in c.source
-            continue
-        assert c.outputs == [] and c.execution_count is None
-        if m.solution:
-            assert m.locked is False and not m.grade
-            assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
-            assert '"""' in c.source and "shape" in c.source  # a docstring with shapes
-        else:
-            assert m.locked is True
-    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.nbgrader.grade}
-    assert set(graded) == {f"test_{n}" for n in FUNCTIONS}
-    for name in FUNCTIONS:
-        cell = graded[f"test_{name}"]
-        assert cell.metadata.nbgrader.points == POINTS[name]
-        assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
-                                                f'grade("{name}")', "### END HIDDEN TESTS"]
-        i = ids.index(name)
-        assert ids[i + 1] == f"test_{name}"
-    assert sum(POINTS.values()) == 17
-
 
 def test_setup_cell_imports_only():
     nb = source_notebook(AID)

@@ -66,36 +66,10 @@ def blocks() -> dict:
 # (a) the notebook and its building blocks
 # ============================================================================================
 
-def test_notebook_layout():
-    nb = source_notebook(AID)
-    assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}
-    ids = [c.metadata.nbgrader.grade_id for c in nb.cells]
-    assert len(ids) == len(set(ids))
-    assert ids[:4] == ["intro", "how_graded", "setup", "md_building_blocks"]
-    assert ids[4] == "setup_building_blocks"
-    assert len({c.id for c in nb.cells}) == len(nb.cells)
-    for c in nb.cells:
-        m = c.metadata.nbgrader
-        assert m.schema_version == 3
-        if c.cell_type == "markdown":
-            assert (m.locked, m.grade, m.solution) == (True, False, False)
-            assert "BEGIN SOLUTION" not in c.source and "HIDDEN TESTS" not in c.source
-            continue
-        assert c.outputs == [] and c.execution_count is None
-        if m.solution:
-            assert m.locked is False and not m.grade
-            assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
-        else:
-            assert m.locked is True
-    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.nbgrader.grade}
-    assert set(graded) == {f"test_{n}" for n in FUNCTIONS}
-    for name in FUNCTIONS:
-        cell = graded[f"test_{name}"]
-        assert cell.metadata.nbgrader.points == POINTS[name]
-        assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
-                                                f'grade("{name}")', "### END HIDDEN TESTS"]
-        assert ids[ids.index(name) + 1] == f"test_{name}"
+def test_notebook_specifics():
+    """The common layout is checked in tests/test_notebooks.py; here what is special to a04."""
+    ids = [c.metadata.nbgrader.grade_id for c in source_notebook(AID).cells]
+    assert ids[3:5] == ["md_building_blocks", "setup_building_blocks"]
     # the ungraded training runs shrink under grading
     for gid in ("train_two", "train_four"):
         assert "budget(2500, 10)" in _cell(gid).source

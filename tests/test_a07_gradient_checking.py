@@ -293,34 +293,10 @@ def test_simulated_partial_student_scores_between_zero_and_full(cells):
 # (c) the notebook
 # ============================================================================================
 
-def test_notebook_layout():
+def test_notebook_specifics():
+    """The common layout is checked in tests/test_notebooks.py; here what is special to a07."""
     nb = source_notebook(AID)
-    assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}
-    ids = [c.metadata.nbgrader.grade_id for c in nb.cells]
-    assert len(ids) == len(set(ids))
-    assert ids[:3] == ["intro", "how_graded", "setup"] and "explorer" in ids
-    for c in nb.cells:
-        m = c.metadata.nbgrader
-        assert m.schema_version == 3 and c.get("id")
-        if c.cell_type == "markdown":
-            assert (m.locked, m.grade, m.solution) == (True, False, False)
-            assert "BEGIN SOLUTION" not in c.source and "BEGIN HIDDEN" not in c.source
-            continue
-        assert c.outputs == [] and c.execution_count is None
-        if m.solution:
-            assert m.locked is False and not m.grade
-            assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
-        else:  # the handed-out backward pass too: students repair a copy in a cell of their own
-            assert m.locked is True
-    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.nbgrader.grade}
-    assert set(graded) == {f"test_{n}" for n in FUNCTIONS}
-    for name in FUNCTIONS:
-        cell = graded[f"test_{name}"]
-        assert cell.metadata.nbgrader.points == POINTS[name]
-        assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
-                                                f'grade("{name}")', "### END HIDDEN TESTS"]
-        assert ids[ids.index(name) + 1] == f"test_{name}"
+    assert "explorer" in [c.metadata.nbgrader.grade_id for c in nb.cells]
     setup = _cell(nb, "setup").source
     assert "from dlcourse.autograder.kernel import grade" in setup
     assert 'warnings.filterwarnings("ignore")' in setup
