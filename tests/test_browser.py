@@ -133,8 +133,12 @@ def _run_all(page, timeout_s: int) -> list[str]:
         if (!p) return false;
         const ind = p.querySelector('.jp-Notebook-ExecutionIndicator');
         const ps = [...p.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim());
-        return ind && ind.dataset.status === 'idle' && ps.length > 0
-               && /^\\[\\d+\\]:$/.test(ps[0]) && !ps.some(t => t.includes('*'));
+        const ran = ps.map(t => /^\\[\\d+\\]:$/.test(t));
+        // done: idle, nothing queued, and either every cell ran or one stopped with an error
+        // (on a loaded machine the kernel can be idle between two queued cells for a moment)
+        const failed = p.querySelector("[data-mime-type='application/vnd.jupyter.stderr']") !== null;
+        return ind && ind.dataset.status === 'idle' && ps.length > 0 && ran[0]
+               && !ps.some(t => t.includes('*')) && (ran.every(Boolean) || failed);
     }""", timeout=timeout_s * 1000, polling=500)
     return page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-CodeCell "
                          ".jp-InputArea-prompt')].map(e => e.textContent.trim())")

@@ -76,8 +76,9 @@ def test_secret_scan_knows_which_answers_a_release_may_carry(released, tmp_path)
     (path,) = leak.glob("*.ipynb")
     nb = nbformat.read(path, as_version=4)
     (other_nb,) = (released / "assignments" / other).glob("*.ipynb")
-    solution = next(c for c in nbformat.read(other_nb, as_version=4).cells
-                    if c.metadata.get("nbgrader", {}).get("solution"))
+    solution = max((c for c in nbformat.read(other_nb, as_version=4).cells
+                    if c.metadata.get("nbgrader", {}).get("solution")),
+                   key=lambda c: len(c.source.splitlines()))  # a whole answer, many lines
     nb.cells.append(nbformat.v4.new_code_cell(solution.source.replace("### BEGIN SOLUTION", "")
                                               .replace("### END SOLUTION", "")))
     nbformat.write(nb, path)
