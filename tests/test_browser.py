@@ -125,23 +125,42 @@ def _open(page, base: str, path: str) -> None:
         news.first.click()
 
 
+_PROMPTS = (f"[...document.querySelectorAll('{VISIBLE} .jp-CodeCell .jp-InputArea-prompt')]"
+            ".map(e => e.textContent.trim())")
+
+
 def _run_all(page, timeout_s: int) -> list[str]:
-    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-    page.wait_for_function("""() => {
-        const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-        if (!p) return false;
-        const ind = p.querySelector('.jp-Notebook-ExecutionIndicator');
-        const ps = [...p.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim());
+    """Run All from the menu, once the kernel is really connected, and wait until it is done.
+
+    Right after a notebook opens its kernel may still be connecting although the execution
+    indicator reads idle; a Run All clicked then marks every cell and runs none.  So wait for the
+    status bar's "Idle" and click again if no cell has started after a while.  Done means: idle,
+    nothing queued, and either every cell ran or one stopped with an error (on a loaded machine
+    the kernel can be idle for a moment between two queued cells).
+    """
+    page.wait_for_function("() => [...document.querySelectorAll('#jp-main-statusbar *')]"
+                           ".some(e => /\\|\\s*Idle\\s*$/.test(e.textContent || ''))",
+                           timeout=120_000, polling=250)
+    for attempt in range(3):
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        try:
+            page.wait_for_function(f"() => {_PROMPTS}.some(t => t !== '[ ]:')", timeout=20_000,
+                                   polling=250)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    page.wait_for_function(f"""() => {{
+        const ind = document.querySelector('{VISIBLE} .jp-Notebook-ExecutionIndicator');
+        const ps = {_PROMPTS};
         const ran = ps.map(t => /^\\[\\d+\\]:$/.test(t));
-        // done: idle, nothing queued, and either every cell ran or one stopped with an error
-        // (on a loaded machine the kernel can be idle between two queued cells for a moment)
-        const failed = p.querySelector("[data-mime-type='application/vnd.jupyter.stderr']") !== null;
+        const failed = document.querySelector(
+            "{VISIBLE} [data-mime-type='application/vnd.jupyter.stderr']") !== null;
         return ind && ind.dataset.status === 'idle' && ps.length > 0 && ran[0]
                && !ps.some(t => t.includes('*')) && (ran.every(Boolean) || failed);
-    }""", timeout=timeout_s * 1000, polling=500)
-    return page.evaluate(f"() => [...document.querySelectorAll('{VISIBLE} .jp-CodeCell "
-                         ".jp-InputArea-prompt')].map(e => e.textContent.trim())")
+    }}""", timeout=timeout_s * 1000, polling=500)
+    return page.evaluate(f"() => {_PROMPTS}")
 
 
 def _errors(page) -> list[str]:
