@@ -28,6 +28,17 @@ def solution_cells(assignment_id: str) -> list[str]:
     return worker_cells(source_notebook(assignment_id))
 
 
+_SOLUTION_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
+                              re.M | re.S)
+
+
+def release_cells(cells: list[str]) -> list[str]:
+    """What nbgrader's release does to each solution region (indentation kept): what students get."""
+    return [_SOLUTION_REGION.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n"
+                                           f"{m.group(1)}raise NotImplementedError()", src)
+            for src in cells]
+
+
 def mutate(cells: list[str], function: str, old: str, new: str) -> list[str]:
     """Replace ``old`` by ``new`` (once) in the cell that defines ``function``."""
     pattern = re.compile(rf"^def {re.escape(function)}\(", re.M)

@@ -20,7 +20,8 @@ import dlcourse.datasets
 from dlcourse.autograder.hidden import grade_notebook_code, load_checks
 from dlcourse.datasets import cat as cat_data
 from dlcourse.utils.checks import a01_logistic_regression as public
-from tests.support import OFFICIAL, reference_module, SOLUTIONS, hidden_report, mutate, solution_cells
+from tests.support import (hidden_report, mutate, OFFICIAL, reference_module, release_cells,
+                           solution_cells, SOLUTIONS)
 
 AID = "a01_logistic_regression"
 FUNCTIONS = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
@@ -287,16 +288,8 @@ def test_solution_cells_pass_every_hidden_case(cells, seed):
         assert report.passed == report.total, report.text()
 
 
-def _release_like(cells: list[str]) -> list[str]:
-    """What nbgrader's release does to a solution region (indentation kept)."""
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
-                        re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 def test_release_like_notebook_scores_zero(cells):
-    released = _release_like(cells)
+    released = release_cells(cells)
     assert sum("NotImplementedError" in src for src in released) == len(FUNCTIONS)
     reports = grade_notebook_code(load_checks(AID, SOLUTIONS), FUNCTIONS, released, seed=5)
     for name in FUNCTIONS:

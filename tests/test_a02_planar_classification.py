@@ -13,7 +13,8 @@ from dlcourse.autograder.hidden import grade_notebook_code, load_checks
 from dlcourse.datasets.planar import (EXTRA_DATASETS, load_extra_dataset, load_extra_datasets,
                                       load_planar_dataset)
 from dlcourse.utils.checks import a02_planar_classification as public
-from tests.support import reference_module, SOLUTIONS, hidden_report, mutate, solution_cells, source_notebook
+from tests.support import (hidden_report, mutate, reference_module, release_cells, solution_cells,
+                           SOLUTIONS, source_notebook)
 
 AID = "a02_planar_classification"
 FUNCTIONS = ["layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
@@ -200,13 +201,6 @@ def test_nn_model_on_the_flower():
 # (b) hidden checks: the solution passes, bugs are caught, a release scores 0
 # ============================================================================================
 
-def _release(cells: list[str]) -> list[str]:
-    """What students receive: every solution region replaced by ``raise NotImplementedError()``."""
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 @pytest.fixture(scope="module")
 def cells():
     return solution_cells(AID)
@@ -227,7 +221,7 @@ def test_solution_passes_every_hidden_case(cells):
 
 
 def test_release_scores_zero(cells):
-    released = _release(cells)
+    released = release_cells(cells)
     assert sum(src.count("raise NotImplementedError()") for src in released) == len(FUNCTIONS)
     for src in released:  # what students get must at least be valid Python
         compile(src, "<released cell>", "exec")

@@ -26,7 +26,7 @@ from dlcourse.datasets import cat as cat_data
 from dlcourse.utils import deep_application as app
 from dlcourse.utils.checks import a04_deep_network_application as public
 from tests.support import (OFFICIAL, ROOT, SOLUTIONS, hidden_report, mutate, reference_module,
-                           solution_cells, source_notebook)
+                           solution_cells, source_notebook, release_cells)
 
 AID = "a04_deep_network_application"
 FUNCTIONS = ["two_layer_model", "L_layer_model"]
@@ -437,15 +437,8 @@ def test_every_diagnosis_differs_from_the_reference():
                 assert not same, (name, message, case.label)
 
 
-def _release_like(cells: list[str]) -> list[str]:
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
-                        re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 def test_release_like_notebook_scores_zero(cells):
-    reports = grade_notebook_code(load_checks(AID, SOLUTIONS), FUNCTIONS, _release_like(cells), seed=5)
+    reports = grade_notebook_code(load_checks(AID, SOLUTIONS), FUNCTIONS, release_cells(cells), seed=5)
     for name in FUNCTIONS:
         assert reports[name].passed == 0, reports[name].text()
         assert "NotImplementedError" in reports[name].text()

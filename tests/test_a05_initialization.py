@@ -16,7 +16,7 @@ from dlcourse.datasets.circles import load_circles_dataset
 from dlcourse.utils import initialization as given
 from dlcourse.utils.checks import a05_initialization as public
 from tests.support import (ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, reference_module,
-                           solution_cells, source_notebook)
+                           solution_cells, source_notebook, release_cells)
 
 AID = "a05_initialization"
 FUNCTIONS = ["initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he"]
@@ -240,12 +240,6 @@ def cells():
     return solution_cells(AID)
 
 
-def _release(cells: list[str]) -> list[str]:
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 def test_solution_passes_every_hidden_case_quickly(cells):
     checks = load_checks(AID, SOLUTIONS)
     assert set(checks) == set(FUNCTIONS)
@@ -259,7 +253,7 @@ def test_solution_passes_every_hidden_case_quickly(cells):
 
 
 def test_release_scores_zero(cells):
-    released = _release(cells)
+    released = release_cells(cells)
     assert sum(src.count("raise NotImplementedError()") for src in released) == len(FUNCTIONS)
     reports = grade_notebook_code(load_checks(AID, SOLUTIONS), FUNCTIONS, released, seed=5)
     for name, report in reports.items():

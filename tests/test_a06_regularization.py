@@ -19,7 +19,7 @@ from dlcourse.datasets.football import load_2D_dataset, make_football_data
 from dlcourse.utils import regularization as given
 from dlcourse.utils.checks import a06_regularization as public
 from tests.support import (ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, reference_module,
-                           solution_cells, source_notebook)
+                           solution_cells, source_notebook, release_cells)
 
 AID = "a06_regularization"
 FUNCTIONS = ["compute_cost_with_regularization", "backward_propagation_with_regularization",
@@ -281,12 +281,6 @@ def cells():
     return solution_cells(AID)
 
 
-def _release(cells: list[str]) -> list[str]:
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 def test_solution_passes_every_hidden_case_quickly(cells):
     checks = load_checks(AID, SOLUTIONS)
     assert set(checks) == set(FUNCTIONS)
@@ -313,7 +307,7 @@ def test_hidden_dropout_cases_vary_keep_prob_and_never_use_1():
 
 
 def test_release_scores_zero(cells):
-    released = _release(cells)
+    released = release_cells(cells)
     assert sum(src.count("raise NotImplementedError()") for src in released) == 8  # 1 + 3 + 2 + 2 regions
     for src in released:
         compile(src, "<released cell>", "exec")

@@ -15,7 +15,8 @@ from dlcourse.autograder.hidden import grade_in_process, grade_notebook_code, lo
 from dlcourse.datasets.moons import load_dataset
 from dlcourse.utils import optimization as opt
 from dlcourse.utils.checks import a08_optimization as public
-from tests.support import SOLUTIONS, hidden_report, mutate, reference_module, solution_cells, source_notebook
+from tests.support import (hidden_report, mutate, reference_module, release_cells, solution_cells,
+                           SOLUTIONS, source_notebook)
 
 AID = "a08_optimization"
 FUNCTIONS = ["update_parameters_with_gd", "random_mini_batches", "initialize_velocity",
@@ -255,12 +256,6 @@ def cells():
     return solution_cells(AID)
 
 
-def _release(cells: list[str]) -> list[str]:
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 def test_solution_passes_every_hidden_case(cells):
     checks = load_checks(AID, SOLUTIONS)
     assert set(checks) == set(FUNCTIONS)
@@ -271,7 +266,7 @@ def test_solution_passes_every_hidden_case(cells):
 
 
 def test_release_scores_zero(cells):
-    released = _release(cells)
+    released = release_cells(cells)
     assert sum(src.count("raise NotImplementedError()") for src in released) == len(FUNCTIONS)
     reports = grade_notebook_code(load_checks(AID, SOLUTIONS), FUNCTIONS, released, seed=5)
     assert all(r.passed == 0 for r in reports.values()), {n: r.text() for n, r in reports.items()}

@@ -19,7 +19,7 @@ from dlcourse.autograder.hidden import grade_in_process, grade_notebook_code, lo
 from dlcourse.utils import convolution
 from dlcourse.utils.checks import a09_convolution_step_by_step as public
 from tests.support import (ASSIGNMENTS, SOLUTIONS, hidden_report, mutate, reference_module,
-                           solution_cells, source_notebook)
+                           solution_cells, source_notebook, release_cells)
 
 AID = "a09_convolution_step_by_step"
 FUNCTIONS = ["zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
@@ -333,13 +333,6 @@ def test_public_check_reports_an_unfinished_function():
 # (d) hidden checks: the solution passes, bugs are caught, a release scores 0
 # ============================================================================================
 
-def _release(cells: list[str]) -> list[str]:
-    """What students receive: every solution region replaced by ``raise NotImplementedError()``."""
-    region = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
-    return [region.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
-                       src) for src in cells]
-
-
 @pytest.fixture(scope="module")
 def cells():
     return solution_cells(AID)
@@ -466,7 +459,7 @@ def test_the_fast_functions_are_graded_on_their_values_only(cells):
 
 
 def test_release_scores_zero(cells):
-    released = _release(cells)
+    released = release_cells(cells)
     assert sum(src.count("raise NotImplementedError()") for src in released) == len(FUNCTIONS)
     for src in released:  # what students get must at least be valid Python
         compile(src, "<released cell>", "exec")

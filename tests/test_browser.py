@@ -10,6 +10,7 @@ to ``build/screenshots/``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 import pytest
@@ -76,43 +78,79 @@ def workspace(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="module")
-def lab(workspace):
+@contextlib.contextmanager
+def running_lab(root: Path) -> Iterator[str]:
+    """``jupyter lab`` on 127.0.0.1 serving ``root`` (log in ``root/lab.log``); yields its URL."""
     port = _free_port()
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     env.pop("NBGRADER_EXECUTION", None)
-    log = open(workspace / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={workspace}",
-         "--LabApp.news_url=None", "--ServerApp.open_browser=False"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workspace)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    with open(root / "lab.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+             f"--ServerApp.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={root}",
+             "--LabApp.news_url=None", "--ServerApp.open_browser=False"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            pytest.fail("JupyterLab did not start: " + (root / "lab.log").read_text()[-2000:])
         try:
-            if urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start: " + (workspace / "lab.log").read_text()[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def page(lab):
+@contextlib.contextmanager
+def chromium_page():
+    """A page of Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        try:
+            yield browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        finally:
+            browser.close()
+
+
+def solved_releases(root: Path, notebooks: dict[str, str], edit=None) -> Path:
+    """A scratch course under ``root/course`` with ``notebooks`` (id -> file) released, and each
+    release solved at ``root/student/<id>/<file>`` (``edit(aid, nb)`` may change it first)."""
+    course_dir = root / "course"
+    (course_dir / "assignments").mkdir(parents=True)
+    for aid in notebooks:
+        shutil.copytree(ROOT / "assignments" / aid, course_dir / "assignments" / aid)
+    shutil.copytree(ROOT / "solutions", course_dir / "solutions")
+    shutil.copy2(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    course = Course(course_dir)
+    for aid, name in notebooks.items():
+        assert course.release(aid).ok
+        source = nbformat.read(course_dir / "assignments" / aid / name, as_version=4)
+        release = nbformat.read(course_dir / "release" / aid / name, as_version=4)
+        solved = make_submission("correct", source, release, aid, course_dir / "solutions")
+        (root / "student" / aid).mkdir(parents=True)
+        nbformat.write(edit(aid, solved) if edit else solved, root / "student" / aid / name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(workspace):
+    with running_lab(workspace) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    with chromium_page() as pg:
         yield pg
-        browser.close()
 
 
 def _open(page, base: str, path: str) -> None:

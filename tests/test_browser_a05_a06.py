@@ -9,23 +9,14 @@ to ``build/screenshots/``.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
-import nbformat
 import pytest
 
-from dlcourse.autograder.course import Course
-from dlcourse.autograder.simulate import make_submission
-
 from .support import ROOT
-from .test_browser import ARGS, CHROMIUM, TOKEN, VISIBLE, _errors, _free_port, _open, _run_all
+from .test_browser import (VISIBLE, _errors, _open, _run_all, chromium_page, running_lab,
+                           solved_releases)
 
 pytestmark = pytest.mark.browser
 
@@ -36,61 +27,19 @@ SHOTS = ROOT / "build" / "screenshots"
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """A scratch course with both releases built; ``student/<aid>/`` holds the solved copies."""
-    root = tmp_path_factory.mktemp("lab_a05_a06")
-    course_dir = root / "course"
-    (course_dir / "assignments").mkdir(parents=True)
-    for aid in NOTEBOOKS:
-        shutil.copytree(ROOT / "assignments" / aid, course_dir / "assignments" / aid)
-    shutil.copytree(ROOT / "solutions", course_dir / "solutions")
-    shutil.copy2(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    course = Course(course_dir)
-    for aid, name in NOTEBOOKS.items():
-        assert course.release(aid).ok
-        source = nbformat.read(course_dir / "assignments" / aid / name, as_version=4)
-        release = nbformat.read(course_dir / "release" / aid / name, as_version=4)
-        (root / "student" / aid).mkdir(parents=True)
-        nbformat.write(make_submission("correct", source, release, aid, course_dir / "solutions"),
-                       root / "student" / aid / name)
-    return root
+    return solved_releases(tmp_path_factory.mktemp("lab_a05_a06"), NOTEBOOKS)
 
 
 @pytest.fixture(scope="module")
 def lab(workspace):
-    port = _free_port()
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    env.pop("NBGRADER_EXECUTION", None)
-    log = open(workspace / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={workspace}",
-         "--LabApp.news_url=None", "--ServerApp.open_browser=False"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workspace)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start: " + (workspace / "lab.log").read_text()[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with running_lab(workspace) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def page(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    with chromium_page() as pg:
         yield pg
-        browser.close()
 
 
 def _explorer_state(page, marker: str) -> dict:

@@ -10,23 +10,15 @@ repaired backward pass in a cell of the student's own, as section 3.4 asks.  Scr
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from dlcourse.autograder.course import Course
-from dlcourse.autograder.simulate import make_submission
-
 from .support import ROOT
-from .test_browser import ARGS, CHROMIUM, TOKEN, VISIBLE, _errors, _free_port, _open, _run_all
+from .test_browser import (VISIBLE, _errors, _open, _run_all, chromium_page, running_lab,
+                           solved_releases)
 
 pytestmark = pytest.mark.browser
 
@@ -50,64 +42,23 @@ def _with_student_repair(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    """A scratch course with a07 and a08 released; ``student/<aid>/`` holds the solved copies."""
-    root = tmp_path_factory.mktemp("lab0708")
-    course_dir = root / "course"
-    (course_dir / "assignments").mkdir(parents=True)
-    for aid in NOTEBOOKS:
-        shutil.copytree(ROOT / "assignments" / aid, course_dir / "assignments" / aid)
-    shutil.copytree(ROOT / "solutions", course_dir / "solutions")
-    shutil.copy2(ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    course = Course(course_dir)
-    for aid, name in NOTEBOOKS.items():
-        assert course.release(aid).ok
-        source = nbformat.read(course_dir / "assignments" / aid / name, as_version=4)
-        release = nbformat.read(course_dir / "release" / aid / name, as_version=4)
-        solved = make_submission("correct", source, release, aid, course_dir / "solutions")
-        if aid == "a07_gradient_checking":
-            solved = _with_student_repair(solved)
-        (root / "student" / aid).mkdir(parents=True)
-        nbformat.write(solved, root / "student" / aid / name)
-    return root
+    """A scratch course with a07 and a08 released; ``student/<aid>/`` holds the solved copies
+    (a07's with the student's repaired backward pass in a cell of its own)."""
+    def edit(aid, nb):
+        return _with_student_repair(nb) if aid == "a07_gradient_checking" else nb
+    return solved_releases(tmp_path_factory.mktemp("lab0708"), NOTEBOOKS, edit)
 
 
 @pytest.fixture(scope="module")
 def lab0708(workspace):
-    port = _free_port()
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    env.pop("NBGRADER_EXECUTION", None)
-    log = open(workspace / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={workspace}",
-         "--LabApp.news_url=None", "--ServerApp.open_browser=False"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workspace)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start: " + (workspace / "lab.log").read_text()[-2000:])
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with running_lab(workspace) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def page0708(lab0708):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        pg = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    with chromium_page() as pg:
         yield pg
-        browser.close()
 
 
 def _all_text(page) -> str:
