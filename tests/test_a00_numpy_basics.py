@@ -199,12 +199,6 @@ def test_hidden_report_helper_on_released(cells):
 # ---------------------------------------------------------------------------
 # (d) notebook conventions and autograde speed
 # ---------------------------------------------------------------------------
-def test_assignment_folder_holds_only_the_notebook():
-    folder = ASSIGNMENTS / AID
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
-        ["numpy_basics.ipynb"]
-
-
 def test_notebook_runs_under_autograde(monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     nb = source_notebook(AID)

@@ -77,12 +77,6 @@ def test_notebook_specifics():
         assert "is_grading()" in _cell(gid).source
 
 
-def test_assignment_folder_holds_only_the_notebook():
-    folder = ROOT / "assignments" / AID
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
-        ["deep_network_application.ipynb"]
-
-
 def test_release_may_carry_a03_answers_and_says_so():
     assert ref.RELEASE_CONTAINS_ANSWERS_OF == ["a03_deep_network_step_by_step"]
     from dlcourse.autograder.audit import may_contain_answers_of

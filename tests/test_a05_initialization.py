@@ -333,12 +333,6 @@ def test_notebook_text_shows_the_public_expected_values():
         assert number in text, number
 
 
-def test_assignment_folder_holds_only_the_notebook():
-    folder = ASSIGNMENTS / AID
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
-        ["initialization.ipynb"]
-
-
 def test_notebook_runs_quickly_under_autograde(monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     nb = source_notebook(AID)

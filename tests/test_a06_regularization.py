@@ -411,12 +411,6 @@ def test_setup_cell():
     assert 'warnings.filterwarnings("ignore")' in setup
 
 
-def test_assignment_folder_holds_only_the_notebook():
-    folder = ASSIGNMENTS / AID
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
-        ["regularization.ipynb"]
-
-
 def test_notebook_runs_quickly_under_autograde(monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     nb = source_notebook(AID)

@@ -670,12 +670,6 @@ def test_setup_cell_imports_only():
                                     'in a graded cell', "np.random.seed(1)")), line
 
 
-def test_assignment_folder_holds_only_the_notebook():
-    folder = ASSIGNMENTS / AID
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == \
-        ["convolution_step_by_step.ipynb"]
-
-
 def test_widgets_are_never_displayed_while_grading():
     nb = source_notebook(AID)
     for c in nb.cells:

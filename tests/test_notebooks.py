@@ -59,3 +59,10 @@ def test_notebook_layout(aid):
         assert cell.source.splitlines()[1:] == [f"check_{name}({name})", "### BEGIN HIDDEN TESTS",
                                                 f'grade("{name}")', "### END HIDDEN TESTS"], name
         assert ids[ids.index(name) + 1] == f"test_{name}", name
+
+
+@pytest.mark.parametrize("aid", AIDS)
+def test_assignment_folder_holds_only_its_notebook(aid):
+    """Nothing but the source notebook sits in an assignment folder (nothing else can leak)."""
+    files = sorted(p.name for p in (ASSIGNMENTS / aid).iterdir() if not p.name.startswith("."))
+    assert len(files) == 1 and files[0].endswith(".ipynb"), files

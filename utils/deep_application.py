@@ -30,6 +30,10 @@ from typing import Callable
 import matplotlib.pyplot as plt
 import numpy as np
 
+# The picture helpers of a01 serve the same cat-file layout here.
+from .logistic_regression import label_name, show_gallery
+from .logistic_regression import show_image as show_picture
+
 __all__ = ["label_name", "accuracy", "show_picture", "show_gallery", "show_mislabeled",
            "train_and_record", "plot_costs", "print_accuracies", "load_picture",
            "example_picture", "classify_picture", "picture_upload", "parse_layers",
@@ -37,53 +41,11 @@ __all__ = ["label_name", "accuracy", "show_picture", "show_gallery", "show_misla
 
 
 # ---------------------------------------------------------------------------------- pictures
-def label_name(classes, label) -> str:
-    """``b'cat'`` -> ``'cat'`` for a 0/1 label (int, float, bool or a one-element array)."""
-    name = classes[int(np.squeeze(label))]
-    return name.decode("utf-8") if isinstance(name, bytes) else str(name)
-
-
 def accuracy(predictions, labels) -> float:
     """Percentage of predictions equal to the labels (0/1 floats, ints or bools)."""
     predictions = np.asarray(predictions, dtype=np.float64).reshape(-1)
     labels = np.asarray(labels, dtype=np.float64).reshape(-1)
     return float(np.mean(predictions == labels) * 100)
-
-
-def show_picture(images, labels, classes, index: int) -> None:
-    """One picture of an ``(m, 64, 64, 3)`` array, titled with its label."""
-    y = int(np.asarray(labels).reshape(-1)[index])
-    fig, ax = plt.subplots(figsize=(3, 3))
-    ax.imshow(images[index])
-    ax.set_title(f"#{index}: y = {y}, a '{label_name(classes, y)}' picture", fontsize=10)
-    ax.axis("off")
-    plt.show()
-
-
-def show_gallery(images, labels, classes, indices=None, predictions=None, ncols: int = 8,
-                 title: str | None = None) -> None:
-    """A grid of pictures with their labels; with ``predictions`` (shape ``(1, m)``) each
-    title says what the model answered, in red where that is wrong."""
-    labels = np.asarray(labels).reshape(-1)
-    indices = list(range(min(len(labels), 2 * ncols)) if indices is None else indices)
-    nrows = max(1, -(-len(indices) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 1.9 * nrows + 0.4 * bool(title)),
-                             squeeze=False, layout="constrained")
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, i in zip(axes.flat, indices):
-        ax.imshow(images[i])
-        truth = label_name(classes, labels[i])
-        if predictions is None:
-            ax.set_title(f"#{i} {truth}", fontsize=9)
-        else:
-            guess = int(np.asarray(predictions).reshape(-1)[i])
-            wrong = guess != int(labels[i])
-            ax.set_title(f"#{i} said {label_name(classes, guess)}", fontsize=9,
-                         color="crimson" if wrong else "black")
-    if title:
-        fig.suptitle(title)
-    plt.show()
 
 
 def show_mislabeled(classes, images, labels, predictions, ncols: int = 5) -> list[int]:
