@@ -11,9 +11,10 @@ from pathlib import Path
 from dlcourse.autograder.feedback import StripGradeTracebacks
 from dlcourse.autograder.preprocessor import RestoreMissingCells, TrustedHiddenChecks
 from dlcourse.autograder.export import RoundedCsvExportPlugin
+from dlcourse.autograder.sandboxed_kernel import SandboxedExecute
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
-                                    ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
+                                    ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
                                     LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 - provided by traitlets when this file is loaded
@@ -37,10 +38,16 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       RestoreMissingCells, CheckCellMetadata]
 
+# Student code runs in the grading sandbox (bubblewrap: no files but Python and the course
+# package, no network, resource limits), in the kernel and in the hidden-check worker.
+# Without bubblewrap grading refuses to start; DLCOURSE_UNSAFE_NO_SANDBOX=1 (what
+# `dlcourse grade --unsafe-no-sandbox` sets) grades unconfined, with a warning in every report.
+c.Sandbox.enabled = os.environ.get("DLCOURSE_UNSAFE_NO_SANDBOX", "") != "1"
+
 # Hidden checks are scored outside the student's kernel, right after execution.
 c.TrustedHiddenChecks.solutions_dir = str(HERE / "solutions")
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SandboxedExecute,
     TrustedHiddenChecks,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -13,6 +13,7 @@ with ``nbgrader_config.py`` above the current directory, else this repository).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from tqdm import tqdm
 
 from .course import Course, StepResult, find_course_root
 from .logs import log_step, terminal_and_log
+from .sandbox import HOW_TO_FIX, UNSAFE_WARNING, Sandbox
 
 console = Console(highlight=False)
 # nbgrader 0.9.6 with SQLAlchemy 2 warns about its own session use; results are right.
@@ -99,6 +101,31 @@ def simulate(ctx, assignment_ids, variants):
         console.print(f"{aid}: {', '.join(students)}")
 
 
+# -- the sandbox ---------------------------------------------------------------
+def unsafe_option(command):
+    return click.option(
+        "--unsafe-no-sandbox", "unsafe", is_flag=True,
+        help="Grade without the bubblewrap sandbox: student code can then read and change your "
+             "files. Every report says so.")(command)
+
+
+def require_sandbox(course: Course, unsafe: bool) -> None:
+    """Stop before grading anything if the sandbox cannot start (or warn when it is off)."""
+    if unsafe:
+        os.environ["DLCOURSE_UNSAFE_NO_SANDBOX"] = "1"  # course copies read nbgrader_config.py again
+        course.config.Sandbox.enabled = False
+    sandbox = Sandbox(config=course.config)
+    if not sandbox.enabled:
+        console.print(f"[yellow]{UNSAFE_WARNING}[/yellow]")
+        return
+    why = sandbox.problem()
+    if why:
+        console.print(f"[red]Grading refused: the grading sandbox cannot start here ({why}).[/red]",
+                      soft_wrap=True)
+        console.print(HOW_TO_FIX, soft_wrap=True)
+        sys.exit(2)
+
+
 # -- grade ---------------------------------------------------------------------
 def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*",
               terminal=None) -> dict[tuple[str, str], StepResult]:
@@ -123,6 +150,14 @@ def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*"
 
 def _report_failures(course: Course, results: dict[tuple[str, str], StepResult], what: str) -> None:
     """The whole reason for every failure and what to do about it; nothing is cut off."""
+    salvaged = {k: r for k, r in results.items() if r.notes}
+    if salvaged:
+        console.print(f"[yellow]{len(salvaged)} {what} arrived cut off and were graded as far as "
+                      "they go (the feedback tells the student which cells were lost):[/yellow]")
+        for (aid, student), r in salvaged.items():
+            console.print(f"! {aid}/{student}", style="bold")
+            for note in r.notes:
+                console.print(f"  {note}", markup=False, soft_wrap=True)
     failed = {k: r for k, r in results.items() if not r.ok}
     if not failed:
         return
@@ -138,10 +173,12 @@ def _report_failures(course: Course, results: dict[tuple[str, str], StepResult],
 @main.command()
 @click.argument("assignment_ids", nargs=-1)
 @click.option("--student", "student_glob", default="*", help="Only students matching this glob.")
+@unsafe_option
 @click.pass_context
-def grade(ctx, assignment_ids, student_glob):
-    """Autograde submitted/ (one broken submission never stops the batch)."""
+def grade(ctx, assignment_ids, student_glob, unsafe):
+    """Autograde submitted/ in the sandbox (one broken submission never stops the batch)."""
     course = _course(ctx)
+    require_sandbox(course, unsafe)
     aids = _pick(course, assignment_ids)
     with terminal_and_log(course.log_path, "dlcourse grade") as terminal:
         results = grade_all(course, aids, student_glob, terminal)
@@ -205,7 +242,9 @@ def print_scores(course: Course, assignment_ids: list[str],
         table.add_column("status", overflow="fold")
         for student in course.students(aid):
             r = (results or {}).get((aid, student))
-            status = "graded" if r is None or r.ok else "[red]not graded (see below)[/red]"
+            status = ("graded" if r is None or (r.ok and not r.notes) else
+                      "[yellow]graded after salvage (see below)[/yellow]" if r.ok else
+                      "[red]not graded (see below)[/red]")
             sc = scores.get(student)
             table.add_row(student, f"{sc.score:g}" if sc else "-",
                           f"{sc.max_score:g}" if sc else "-", status)
@@ -265,10 +304,12 @@ def _below_full(course: Course, aid: str, sc) -> list[str]:
 
 @main.command()
 @click.argument("assignment_ids", nargs=-1)
+@unsafe_option
 @click.pass_context
-def validate(ctx, assignment_ids):
+def validate(ctx, assignment_ids, unsafe):
     """Prove each assignment: metadata valid, solution = full marks, release = 0, no leaks."""
     course = _course(ctx)
+    require_sandbox(course, unsafe)
     aids = _pick(course, assignment_ids)
     failed = False
     with tempfile.TemporaryDirectory(prefix="dlcourse-validate-") as tmp, \
@@ -296,12 +337,14 @@ def validate(ctx, assignment_ids):
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/demo"), show_default=True,
               help="Fresh course copy to run in (deleted first).")
+@unsafe_option
 @click.pass_context
-def demo(ctx, workdir):
+def demo(ctx, workdir, unsafe):
     """Release every assignment, grade a simulated class, write feedback and grades.csv."""
     from .simulate import DEFAULT_CLASS, simulate_class
 
     source = _course(ctx)
+    require_sandbox(source, unsafe)
     workdir = workdir if workdir.is_absolute() else source.root / workdir
     if workdir.exists():
         shutil.rmtree(workdir)

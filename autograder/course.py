@@ -76,6 +76,8 @@ class StepResult:
     #: what the instructor can do about a failure, and the command to run then (the summary shows both)
     advice: str = ""
     command: str = ""
+    #: what the instructor should know although the step worked (a notebook salvaged after a cut)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -149,8 +151,41 @@ class Course:
     def release(self, assignment_id: str) -> StepResult:
         return self._result(self.api.generate_assignment(assignment_id, force=True))
 
+    def salvage_submission(self, assignment_id: str, student_id: str) -> list[str]:
+        """Rebuild every cut-off notebook of a submission in place (:mod:`.salvage`).
+
+        The file as received is kept in ``.salvaged/<name>.cut-off`` beside it
+        (nbgrader ignores dot-folders); returns one line per salvaged notebook.
+        """
+        import nbformat
+
+        from .salvage import salvage
+
+        folder = self.root / "submitted" / student_id / assignment_id
+        notes = []
+        for path in sorted(folder.glob("*.ipynb")):
+            why = notebook_problem(path)
+            release = self.root / "release" / assignment_id / path.name
+            if not ("not valid JSON" in why or "is empty" in why) or not release.is_file():
+                continue
+            checkpoint = folder / ".ipynb_checkpoints" / f"{path.stem}-checkpoint.ipynb"
+            saved = (nbformat.read(checkpoint, as_version=4)
+                     if checkpoint.is_file() and not notebook_problem(checkpoint) else None)
+            result = salvage(path.read_text(encoding="utf-8"), nbformat.read(release, as_version=4),
+                             saved, path.name)
+            kept = folder / ".salvaged" / f"{path.name}.cut-off"
+            kept.parent.mkdir(exist_ok=True)
+            if not kept.exists():
+                path.replace(kept)
+            nbformat.write(result.notebook, path)
+            notes.append(f"{path.name} {why}; salvaged: {result.summary()}. The file as received "
+                         f"is kept in {kept.relative_to(self.root)}")
+        return notes
+
     def autograde(self, assignment_id: str, student_id: str) -> StepResult:
+        notes = self.salvage_submission(assignment_id, student_id)
         result = self._result(self.api.autograde(assignment_id, student_id, force=True))
+        result.notes = notes
         if result.ok:
             return result
         result.command = f"dlcourse grade {assignment_id} --student {student_id}"

@@ -3,7 +3,7 @@
 ``solutions/<assignment_id>.py`` (instructor only) defines the reference
 functions and ``HIDDEN_CHECKS``, a list of :class:`~dlcourse.autograder.checks.FunctionCheck`
 with ``reference`` and ``cases`` set.  :func:`grade_notebook_code` runs the
-student's code in a :class:`~dlcourse.autograder.sandbox.Worker`, calls each
+student's code in a :class:`~dlcourse.autograder.worker_client.Worker`, calls each
 function on fresh cases drawn from a seed chosen at grading time, and compares
 the plain data that comes back with the reference -- in this process, where no
 student code ever ran.
@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge, quiet
-from .sandbox import Worker
+from .worker_client import Worker
 from .scores import round_points
 
 __all__ = ["FunctionReport", "load_checks", "load_solution_module", "worker_cells",
@@ -148,11 +148,16 @@ def _rng(seed: int, name: str) -> np.random.Generator:
 
 
 def grade_notebook_code(checks: dict[str, FunctionCheck], names: Iterable[str],
-                        cells: list[str], seed: int | None = None) -> dict[str, FunctionReport]:
-    """Run ``cells`` in a fresh worker and judge each function in ``names``."""
+                        cells: list[str], seed: int | None = None, sandbox=None,
+                        secrets: Iterable = ()) -> dict[str, FunctionReport]:
+    """Run ``cells`` in a fresh worker and judge each function in ``names``.
+
+    ``sandbox`` (a :class:`~dlcourse.autograder.sandbox.Sandbox`) confines the
+    worker; ``secrets`` are the paths it must not show.
+    """
     seed = _seed(seed)
     reports: dict[str, FunctionReport] = {}
-    with Worker() as worker:
+    with Worker(sandbox=sandbox, secrets=secrets) as worker:
         load_errors = worker.load(cells)
 
         def caller(name: str, case: Case) -> CallOutcome:

@@ -6,7 +6,8 @@ Configured in ``nbgrader_config.py`` right after ``Execute`` in
 
 1. collects the setup cells of the instructor's source notebook and the
    submission's solution cells,
-2. runs them in a fresh worker process and calls the function on hidden cases
+2. runs them in a fresh worker process inside the grading sandbox
+   (:mod:`dlcourse.autograder.sandbox`) and calls the function on hidden cases
    drawn at grading time (:mod:`dlcourse.autograder.hidden`),
 3. replaces the cell's outputs with what the visible checks printed, the
    hidden-check report (stdout) and the score as the cell's last expression --
@@ -28,6 +29,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer, Unicode
 
 from .hidden import GRADE_CALL, grade_notebook_code, load_checks, worker_cells
+from .sandbox import UNSAFE_WARNING, Sandbox
+from .sandboxed_kernel import grading_secrets
 
 __all__ = ["TrustedHiddenChecks", "RestoreMissingCells"]
 
@@ -66,8 +69,13 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
         assignment_id = resources["nbgrader"]["assignment"]
         checks = load_checks(assignment_id, self._solutions(resources))
         cells = worker_cells(nb, self._source_notebook(assignment_id, resources["nbgrader"]["notebook"]))
+        sandbox = Sandbox(parent=self)
+        if sandbox.enabled:
+            sandbox.require()
         reports = grade_notebook_code(checks, [n for _, n, _ in graded], cells,
-                                      seed=None if self.seed < 0 else self.seed)
+                                      seed=None if self.seed < 0 else self.seed,
+                                      sandbox=sandbox if sandbox.enabled else None,
+                                      secrets=grading_secrets(self.config, self._solutions(resources)))
         for cell, name, points in graded:
             report = reports[name]
             score = report.score(points)
@@ -78,8 +86,9 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
             visible = "".join(o.get("text", "") for o in cell.get("outputs", [])
                               if o.get("output_type") == "stream" and o.get("name") == "stdout")
             outputs = [new_output("stream", name="stdout", text=visible)] if visible.strip() else []
+            text = report.text(points) + ("" if sandbox.enabled else f"\n{UNSAFE_WARNING}\n")
             cell.outputs = outputs + [
-                new_output("stream", name="stdout", text=report.text(points)),
+                new_output("stream", name="stdout", text=text),
                 new_output("execute_result", data={"text/plain": repr(score)},
                            execution_count=cell.get("execution_count")),
             ]

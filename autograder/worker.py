@@ -1,6 +1,6 @@
 """The student worker: the only process in which submitted code runs during grading.
 
-Started by :class:`dlcourse.autograder.sandbox.Worker` as
+Started by :class:`dlcourse.autograder.worker_client.Worker` as
 ``python -I -m dlcourse.autograder.worker``.  It reads one JSON request per
 line from a private copy of stdin and writes one JSON response per line to a
 private copy of stdout; the real fds 0/1 are pointed at /dev/null and stderr so
@@ -9,7 +9,8 @@ printing.
 
 Requests::
 
-    {"op": "load", "cells": ["code", ...]}     -> {"ok": true, "errors": [[i, "ValueError: ..."], ...]}
+    {"op": "load", "cells": ["code", ...]}     -> {"progress": 0}, {"progress": 1}, ... (one per cell)
+                                                  {"ok": true, "errors": [[i, "ValueError: ..."], ...]}
     {"op": "call", "name": "f", "args": ..., "kwargs": ...}
         -> {"ok": true, "result": ..., "args_after": ..., "kwargs_after": ..., "stdout": "..."}
         or {"ok": false, "error": "ZeroDivisionError: ..."}
@@ -76,6 +77,7 @@ def main() -> None:
         if op == "load":
             errors = []
             for i, src in enumerate(req["cells"]):
+                reply({"progress": i})  # the parent skips this cell if the process dies in it
                 buf = io.StringIO()
                 filename = f"<cell {i}>"
                 # so tracebacks can quote the student's line

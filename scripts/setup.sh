@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment with the course installed for
-# instructors and tests, and Debian's Chromium for the browser tests.
+# instructors and tests, bubblewrap for the grading sandbox and Debian's Chromium for the
+# browser tests.
 # Idempotent: re-running only installs what is missing.  What pip and apt print
 # goes to build/setup.log; on a failure its last lines are shown.
 set -euo pipefail
@@ -25,13 +26,19 @@ fi
 run .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 run .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[instructor,test]'
 
-# Browser for the JupyterLab tests: Debian's chromium (never a downloaded build).
-if ! command -v chromium >/dev/null 2>&1; then
+# System packages: bubblewrap for the grading sandbox, Debian's chromium for the browser
+# tests (never a downloaded build).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         run apt-get update -qq
-        run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+        run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     else
-        echo "note: chromium is not installed (apt-get install chromium); browser tests will skip" >&2
+        echo "note: not installed: ${missing[*]} (apt-get install ${missing[*]})." >&2
+        echo "      Without bubblewrap grading refuses to run (or use --unsafe-no-sandbox);" >&2
+        echo "      without chromium the browser tests skip." >&2
     fi
 fi
 echo "setup done: $(.venv/bin/python --version), nbgrader $(.venv/bin/python -c 'import nbgrader; print(nbgrader.__version__)') (log: $LOG)"

@@ -137,15 +137,19 @@ def test_demo_grades_a_simulated_class(tmp_path):
         assert score["s01_correct"][0] == score["s01_correct"][1] > 0
         assert 0 < score["s02_partial"][0] < score["s02_partial"][1]
         assert score["s03_blank"][0] == 0 and score["s05_tampered"][0] == 0
-        assert score["s04_broken_json"][0] == 0
+        assert score["s04_broken_json"][0] < score["s04_broken_json"][1]
+    # the cut-off notebooks were salvaged: graded as far as they go, the file as received kept
+    assert any(float(r["score"]) > 0 for r in rows if r["student_id"] == "s04_broken_json")
     feedback = list((workdir / "feedback").rglob("*.html"))
     assert len(feedback) >= 4 * len(AIDS)
     assert not any("BEGIN HIDDEN TESTS" in p.read_text() for p in feedback)
-    # the whole reason and what to do, not cut off
     for aid in AIDS:
-        assert f"✗ {aid}/s04_broken_json" in result.stdout
-        assert f"dlcourse grade {aid} --student s04_broken_json" in result.stdout
-    assert "is not valid JSON" in result.stdout and "nothing could be graded, scored 0" in result.stdout
+        assert f"! {aid}/s04_broken_json" in result.stdout
+        kept = workdir / "submitted" / "s04_broken_json" / aid / ".salvaged"
+        assert len(list(kept.glob("*.ipynb.cut-off"))) == 1
+        (html,) = (workdir / "feedback" / "s04_broken_json" / aid).glob("*.html")
+        assert "reached the grader cut off" in html.read_text()
+    assert "is not valid JSON" in result.stdout and "salvaged:" in result.stdout
     # scores at the two decimals nbgrader shows, in the CSV and in the summary
     for row in rows:
         for key in ("raw_score", "score", "max_score"):
@@ -157,7 +161,7 @@ def test_demo_grades_a_simulated_class(tmp_path):
     assert noise == [], noise[:5]
     log = (workdir / "logs" / "dlcourse.log").read_text()
     assert f"--- autograde {AIDS[0]}/s01_correct: ok" in log
-    assert f"--- autograde {AIDS[0]}/s04_broken_json: FAILED" in log
+    assert f"--- autograde {AIDS[0]}/s04_broken_json: ok" in log
     assert f"log:      {workdir / 'logs' / 'dlcourse.log'}" in result.stdout
 
 

@@ -10,7 +10,7 @@ from dlcourse.autograder import plaindata
 from dlcourse.autograder.checks import Case, FunctionCheck, global_data_names, public_check
 from dlcourse.autograder.compare import compare
 from dlcourse.autograder.hidden import grade_notebook_code
-from dlcourse.autograder.sandbox import Worker
+from dlcourse.autograder.worker_client import Worker
 
 
 # -- compare -------------------------------------------------------------------

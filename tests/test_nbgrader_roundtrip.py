@@ -47,6 +47,17 @@ TAMPER = {
                                "8.01252314e-04, 8.01252314e-04]])\n"),
     # reads a notebook global defined in a cell it added
     "t_global": ("L2", "def L2(yhat, y):\n    return float(SECRET_ANSWER)\n"),
+    # imports the reference from disk (plain `nbgrader autograde` runs it in the sandbox too)
+    "t_reads_solutions": ("L1", "import importlib.util\ndef L1(yhat, y):\n"
+                                f"    for p in ['../../../solutions/{AID}.py', "
+                                f"{str(ROOT / 'solutions' / (AID + '.py'))!r}]:\n"
+                                "        try:\n"
+                                "            spec = importlib.util.spec_from_file_location('ref', p)\n"
+                                "            ref = importlib.util.module_from_spec(spec)\n"
+                                "            spec.loader.exec_module(ref)\n"
+                                "            return ref.L1(yhat, y)\n"
+                                "        except Exception:\n            pass\n"
+                                "    return -1.0\n"),
 }
 
 
