@@ -94,6 +94,9 @@ class Sandbox(LoggingConfigurable):
                               "files of its own; else the uid seen inside a user namespace)."
                   ).tag(config=True)
     gid = Integer(65534, help="Group the code runs as.").tag(config=True)
+    user_namespace = Bool(False, help="Map the uid in a user namespace even when grading as root "
+                                      "(what an ordinary user always gets), instead of switching "
+                                      "to the real uid.").tag(config=True)
     extra_readonly = List(Unicode(), help="More host paths to show read-only (data folders)."
                           ).tag(config=True)
     pass_env = List(Unicode(), ["NBGRADER_EXECUTION", "DLCOURSE_FULL_RUN", "DLCOURSE_DATA_DIR"],
@@ -137,7 +140,7 @@ class Sandbox(LoggingConfigurable):
         host paths shown at the same place; ``secrets`` are paths that must stay
         hidden (a bind that would show one raises :class:`ValueError`).
         """
-        root = os.geteuid() == 0
+        root = self.switches_uid
         ro = self.readonly_paths() + [os.path.realpath(p) for p in readonly]
         if cwd:
             ro.append(os.path.realpath(cwd))
@@ -190,20 +193,25 @@ class Sandbox(LoggingConfigurable):
         return cmd + [sys.executable, "-I", "-S", str(CONFINE), json.dumps(settings)] + list(argv)
 
     def limits(self, root: bool | None = None) -> dict[str, int]:
-        root = os.geteuid() == 0 if root is None else root
+        root = self.switches_uid if root is None else root
         owner = self.uid if root else os.getuid()
         return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
                 "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files,
                 "RLIMIT_CORE": 0, "RLIMIT_NPROC": _tasks_of(owner) + self.processes}
 
+    @property
+    def switches_uid(self) -> bool:
+        """Whether the code runs as the real :attr:`uid` (grading as root), not a mapped one."""
+        return os.geteuid() == 0 and not self.user_namespace
+
     def prepare_host_dir(self, path: str | Path) -> None:
         """Let the sandbox user write into a host folder bound read-write (grading as root)."""
-        if os.geteuid() == 0:
+        if self.switches_uid:
             os.chown(path, self.uid, self.gid)
 
     def open_for_reading(self, folder: str | Path) -> None:
         """Let the sandbox user read a folder bound read-only (grading as root with umask 077)."""
-        if os.geteuid() != 0:
+        if not self.switches_uid:
             return
         for path in [Path(folder), *Path(folder).rglob("*")]:
             mode = path.stat().st_mode
@@ -217,7 +225,7 @@ class Sandbox(LoggingConfigurable):
 
         Probed once per process for each bwrap, uid and scratch size.
         """
-        key = (self.bwrap, self.uid, self.scratch_bytes, os.geteuid())
+        key = (self.bwrap, self.uid, self.scratch_bytes, os.geteuid(), self.user_namespace)
         if key not in _PROBED:
             _PROBED[key] = _probe(self.command(  # Python, numpy and the course package must load
                 [sys.executable, "-I", "-c", "import os, numpy, dlcourse.autograder.plaindata; "

@@ -81,7 +81,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._stderr = open(os.path.join(self._jail_dir, "output.txt"), "wb")
         kw.update(stdout=self._stderr, stderr=self._stderr)
         cmd, kw = await super()._async_pre_start_kernel(**kw)
-        if os.geteuid() == 0:
+        if self.sandbox.switches_uid:
             os.chown(self.connection_file, self.sandbox.uid, self.sandbox.gid)
         # SIGINT to the sandbox would stop bwrap itself: interrupt through the control channel
         self.kernel_spec.interrupt_mode = "message"
@@ -91,7 +91,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def lock_jail(self) -> None:
         """Once the kernel answers its sockets exist: the sandbox user may create no more files."""
-        if self._jail_dir and os.geteuid() == 0:
+        if self._jail_dir and self.sandbox is not None and self.sandbox.switches_uid:
             os.chown(self._jail_dir, 0, 0)
             os.chmod(self._jail_dir, 0o755)
 

@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grading_speed import ROOT, scratch_course  # noqa: E402
+from grading_speed import scratch_course  # noqa: E402
 
 warnings.filterwarnings("ignore")
 

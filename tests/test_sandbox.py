@@ -296,3 +296,17 @@ def test_salvage_keeps_what_came_takes_the_checkpoint_and_names_what_was_lost():
     g = next(c for c in rescued.notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "g")
     assert "return 2" in g.source
     assert "**Lost**" in salvage("", release).notebook.cells[0].source
+
+
+# -- the user-namespace mode (what an instructor gets grading as an ordinary user) ---------
+@needs_sandbox
+def test_the_user_namespace_mode_hides_the_same_things():
+    sandbox = Sandbox(user_namespace=True)
+    if sandbox.problem():
+        pytest.skip(f"user namespaces are not available here: {sandbox.problem()}")
+    code = READ_SECRET + "import os\ndef uid():\n    return os.getuid()\n"
+    with Worker(sandbox=sandbox, secrets=[ROOT]) as w:
+        w.load([code])
+        assert w.call("uid").value == sandbox.uid
+        r = w.call("steal")
+        assert not r.ok and "No such file" in r.error
