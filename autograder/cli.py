@@ -4,6 +4,7 @@
     dlcourse simulate [ASSIGNMENT...]    write a simulated class into submitted/
     dlcourse grade [ASSIGNMENT...]       nbgrader autograde, one student at a time, progress bar
     dlcourse feedback [ASSIGNMENT...]    nbgrader generate_feedback (hidden tests stripped)
+    dlcourse watch [--once]              grade each submission as it arrives, release feedback
     dlcourse export [--to grades.csv]    nbgrader's CSV export
     dlcourse validate [ASSIGNMENT...]    author CI: full marks, zero for the release, no leaks
     dlcourse demo                        all of the above on a fresh copy of the course
@@ -152,8 +153,8 @@ def _report_failures(course: Course, results: dict[tuple[str, str], StepResult],
     """The whole reason for every failure and what to do about it; nothing is cut off."""
     salvaged = {k: r for k, r in results.items() if r.notes}
     if salvaged:
-        console.print(f"[yellow]{len(salvaged)} {what} arrived cut off and were graded as far as "
-                      "they go (the feedback tells the student which cells were lost):[/yellow]")
+        console.print(f"[yellow]{len(salvaged)} {what} were handed in under other names, in "
+                      "folders or zips, or cut off; each was graded as far as it goes:[/yellow]")
         for (aid, student), r in salvaged.items():
             console.print(f"! {aid}/{student}", style="bold")
             for note in r.notes:
@@ -185,6 +186,51 @@ def grade(ctx, assignment_ids, student_glob, unsafe):
     print_scores(course, aids, results)
     _report_failures(course, results, "submission(s)")
     console.print(f"log: {course.log_path}", soft_wrap=True)
+
+
+# -- watch ---------------------------------------------------------------------
+@main.command()
+@click.option("--once", is_flag=True, help="Grade what is waiting in the exchange, then exit (cron).")
+@click.option("--status", is_flag=True, help="Print the queue and exit.")
+@click.option("--workers", type=int, default=None, help="Submissions graded at once (default 2).")
+@click.option("--interval", type=float, default=None, help="Seconds between looks (default 2).")
+@unsafe_option
+@click.pass_context
+def watch(ctx, once, status, workers, interval, unsafe):
+    """Grade each submission in the exchange right after it arrives and release its feedback."""
+    import signal
+
+    from .watch import Watcher, WatchSettings
+
+    course = _course(ctx)
+    settings = WatchSettings(config=course.config)
+    if workers:
+        settings.workers = workers
+    if interval:
+        settings.interval = interval
+    watcher = Watcher(course, settings, say=lambda line: console.print(line, markup=False,
+                                                                       soft_wrap=True))
+    if status:
+        table = Table(title="dlcourse watch: submissions", title_justify="left")
+        for column in ("submitted (UTC)", "student", "assignment", "state", "score", "released",
+                       "tries", "note"):
+            table.add_column(column, overflow="fold")
+        for job in watcher.store.jobs():
+            table.add_row(job.submitted_at[:19], job.student, job.assignment,
+                          job.state + (" (late)" if job.late else ""),
+                          "" if job.score is None else f"{job.score:g}/{job.max_score:g}",
+                          job.released, str(job.attempts), job.message)
+        console.print(table)
+        return
+    require_sandbox(course, unsafe)
+    signal.signal(signal.SIGTERM, lambda *_: watcher.stop())
+    console.print(f"watching {watcher.inbound} ({settings.workers} worker(s), every "
+                  f"{settings.interval:g} s); queue: {watcher.store.path}; log: {course.log_path}",
+                  soft_wrap=True)
+    try:
+        watcher.run(once=once)
+    except KeyboardInterrupt:
+        watcher.stop()
 
 
 # -- feedback / export ---------------------------------------------------------
@@ -243,7 +289,7 @@ def print_scores(course: Course, assignment_ids: list[str],
         for student in course.students(aid):
             r = (results or {}).get((aid, student))
             status = ("graded" if r is None or (r.ok and not r.notes) else
-                      "[yellow]graded after salvage (see below)[/yellow]" if r.ok else
+                      "[yellow]graded, see the notes below[/yellow]" if r.ok else
                       "[red]not graded (see below)[/red]")
             sc = scores.get(student)
             table.add_row(student, f"{sc.score:g}" if sc else "-",

@@ -182,8 +182,36 @@ class Course:
                          f"is kept in {kept.relative_to(self.root)}")
         return notes
 
+    def intake_submission(self, assignment_id: str, student_id: str) -> list[str]:
+        """Match the submitted notebooks to the release by cell ids (:mod:`.intake`).
+
+        Renamed copies, subfolders and zips are put where nbgrader looks; the
+        originals go to ``.intake/``, and ``.intake/names.json`` records under which
+        name each graded notebook was handed in (``dlcourse watch`` releases the
+        feedback under that name too).  Returns the lines for the summary.
+        """
+        import json
+
+        from .intake import intake
+
+        folder = self.root / "submitted" / student_id / assignment_id
+        release = self.root / "release" / assignment_id
+        if not folder.is_dir() or not release.is_dir():
+            return []
+        report = intake(folder, release)
+        if not report.changed:
+            return []
+        names_file = folder / ".intake" / "names.json"
+        names = json.loads(names_file.read_text()) if names_file.is_file() else {}
+        names.update({str(c.path): graded for graded, c in report.matched.items()
+                      if str(c.path) != graded})
+        names_file.parent.mkdir(exist_ok=True)
+        names_file.write_text(json.dumps(names, indent=1))
+        return report.lines()
+
     def autograde(self, assignment_id: str, student_id: str) -> StepResult:
-        notes = self.salvage_submission(assignment_id, student_id)
+        notes = self.intake_submission(assignment_id, student_id)
+        notes += self.salvage_submission(assignment_id, student_id)
         result = self._result(self.api.autograde(assignment_id, student_id, force=True))
         result.notes = notes
         if result.ok:

@@ -63,3 +63,20 @@ def hidden_report(assignment_id: str, function: str, cells: list[str], seed: int
 def reference_module(assignment_id: str):
     """The instructor's reference module ``solutions/<assignment_id>.py``."""
     return load_solution_module(assignment_id, SOLUTIONS)
+
+
+def released_course(course: Path, aids: list[str], extra_config: str = ""):
+    """A scratch course at ``course`` holding ``aids`` (source, solutions, config), released."""
+    import shutil
+
+    from dlcourse.autograder.course import Course
+
+    for aid in aids:
+        shutil.copytree(ASSIGNMENTS / aid, course / "assignments" / aid)
+    shutil.copytree(SOLUTIONS, course / "solutions")
+    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text()
+                                               + extra_config)
+    c = Course(course)
+    for aid in aids:
+        assert c.release(aid).ok, aid
+    return c

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from dlcourse.autograder.sandbox import UNSAFE_WARNING, Sandbox, SandboxUnavaila
 from dlcourse.autograder.simulate import make_submission
 from dlcourse.autograder.worker_client import Worker
 
-from .support import ROOT
+from .support import ROOT, released_course
 
 PROBLEM = Sandbox().problem()
 needs_sandbox = pytest.mark.skipif(bool(PROBLEM), reason=f"no grading sandbox here: {PROBLEM}")
@@ -216,13 +215,9 @@ def test_grading_without_bubblewrap_fails_closed(tmp_path):
 # -- the command line: refusal and the unsafe switch --------------------------------
 @pytest.mark.nbgrader
 def test_grade_refuses_without_the_sandbox_and_unsafe_grades_with_a_warning(tmp_path):
-    aid, course = "a00_numpy_basics", tmp_path / "course"
-    shutil.copytree(ROOT / "assignments" / aid, course / "assignments" / aid)
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    config = (ROOT / "nbgrader_config.py").read_text() + '\nc.Sandbox.bwrap = "/nonexistent/bwrap"\n'
-    (course / "nbgrader_config.py").write_text(config)
-    c = Course(course)
-    assert c.release(aid).ok
+    aid = "a00_numpy_basics"
+    course = released_course(tmp_path / "course", [aid],
+                             '\nc.Sandbox.bwrap = "/nonexistent/bwrap"\n').root
     (nb_path,) = (course / "release" / aid).glob("*.ipynb")
     source = nbformat.read(course / "assignments" / aid / nb_path.name, as_version=4)
     solved = make_submission("correct", source, nbformat.read(nb_path, as_version=4), aid,

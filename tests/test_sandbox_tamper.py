@@ -27,7 +27,7 @@ from dlcourse.autograder.course import Course
 from dlcourse.autograder.sandbox import Sandbox
 from dlcourse.autograder.simulate import make_submission
 
-from .support import ROOT
+from .support import ROOT, released_course
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.sandbox]
 
@@ -250,12 +250,8 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def tampered(tmp_path_factory):
-    course = tmp_path_factory.mktemp("tamper") / "course"
-    shutil.copytree(ROOT / "assignments" / AID, course / "assignments" / AID)
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    c = Course(course)
-    assert c.release(AID).ok
+    c = released_course(tmp_path_factory.mktemp("tamper") / "course", [AID])
+    course = c.root
     source = nbformat.read(course / "assignments" / AID / NB, as_version=4)
     release = nbformat.read(course / "release" / AID / NB, as_version=4)
     listener = Listener()
