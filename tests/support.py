@@ -80,3 +80,36 @@ def released_course(course: Path, aids: list[str], extra_config: str = ""):
     for aid in aids:
         assert c.release(aid).ok, aid
     return c
+
+
+def cli_env(**extra: str) -> dict:
+    """The environment for a `dlcourse`/`nbgrader` subprocess: this venv's tools first on PATH,
+    grading in the sandbox (a stray DLCOURSE_UNSAFE_NO_SANDBOX is dropped)."""
+    import sys
+
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+               **extra)
+    env.pop("DLCOURSE_UNSAFE_NO_SANDBOX", None)
+    return env
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that counts the connections it accepts."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port, self.connections = self.sock.getsockname()[1], 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                self.sock.accept()[0].close()
+            except OSError:
+                return
+            self.connections += 1

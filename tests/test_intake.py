@@ -296,7 +296,7 @@ def test_dlcourse_grade_matches_notebooks_by_cell_ids(tmp_path):
     from dlcourse.autograder.sandbox import Sandbox
     from dlcourse.autograder.simulate import make_submission
 
-    from .support import released_course
+    from .support import cli_env, released_course
 
     aid, name = "a00_numpy_basics", "numpy_basics.ipynb"
     course = released_course(tmp_path / "course", [aid]).root
@@ -321,7 +321,7 @@ def test_dlcourse_grade_matches_notebooks_by_cell_ids(tmp_path):
     hand_in("two_candidates", {name: blank, "numpy_basics (2).ipynb": solved})
     hand_in("extra_notebook", {name: solved, "notes.ipynb": nbformat.writes(new_notebook(
         cells=[new_markdown_cell("my notes")]))})
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    env = cli_env()
     cli = [sys.executable, "-m", "dlcourse.autograder.cli", "--course-dir", str(course), "grade", aid]
     if Sandbox().problem():
         cli.append("--unsafe-no-sandbox")

@@ -7,11 +7,8 @@ fail) and inside it (it does not).  The whole class under attack is in test_sand
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +23,7 @@ from dlcourse.autograder.sandbox import UNSAFE_WARNING, Sandbox, SandboxUnavaila
 from dlcourse.autograder.simulate import make_submission
 from dlcourse.autograder.worker_client import Worker
 
-from .support import ROOT, released_course
+from .support import ROOT, Listener, cli_env, released_course
 
 PROBLEM = Sandbox().problem()
 needs_sandbox = pytest.mark.skipif(bool(PROBLEM), reason=f"no grading sandbox here: {PROBLEM}")
@@ -63,23 +60,6 @@ def test_a_missing_bubblewrap_is_named_with_the_fix():
 
 # -- the worker --------------------------------------------------------------------
 READ_SECRET = f"def steal():\n    return open({str(SECRET_FILE)!r}).read()[:40]\n"
-
-
-class Listener:
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.port, self.connections = self.sock.getsockname()[1], 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                self.sock.accept()[0].close()
-            except OSError:
-                return
-            self.connections += 1
 
 
 def _sandboxed(**kw) -> Worker:
@@ -224,8 +204,7 @@ def test_grade_refuses_without_the_sandbox_and_unsafe_grades_with_a_warning(tmp_
                              course / "solutions")
     (course / "submitted" / "s1" / aid).mkdir(parents=True)
     nbformat.write(solved, course / "submitted" / "s1" / aid / nb_path.name)
-    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    env.pop("DLCOURSE_UNSAFE_NO_SANDBOX", None)
+    env = cli_env()
     cli = [sys.executable, "-m", "dlcourse.autograder.cli", "--course-dir", str(course), "grade"]
 
     refused = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=300)

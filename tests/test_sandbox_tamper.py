@@ -12,11 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import nbformat
@@ -24,10 +22,10 @@ import numpy
 import pytest
 
 from dlcourse.autograder.course import Course
-from dlcourse.autograder.sandbox import Sandbox
+from dlcourse.autograder.sandbox import Sandbox, _tasks_of
 from dlcourse.autograder.simulate import make_submission
 
-from .support import ROOT, released_course
+from .support import ROOT, Listener, cli_env, released_course
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.sandbox]
 
@@ -214,38 +212,8 @@ def _digest(paths) -> dict[str, str]:
 
 
 def _sandbox_tasks() -> int:
-    """Processes of the sandbox user now (grading as root: a real uid with nothing else)."""
-    uid = str(Sandbox().uid if os.geteuid() == 0 else os.getuid())
-    count = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            lines = status.read_text().splitlines()
-        except OSError:
-            continue
-        uids = next((line.split()[1:2] for line in lines if line.startswith("Uid:")), [])
-        count += uids == [uid]
-    return count
-
-
-class Listener:
-    """A TCP server on 127.0.0.1 that counts connections (nobody may reach it)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
+    """Processes and threads of the sandbox user now (grading as root: a uid with nothing else)."""
+    return _tasks_of(Sandbox().uid if os.geteuid() == 0 else os.getuid())
 
 
 @pytest.fixture(scope="module")
@@ -275,9 +243,7 @@ def tampered(tmp_path_factory):
                ROOT / "autograder", ROOT / "utils", ROOT / "datasets", numpy.__file__]
     before = _digest(guarded)
     free_before = shutil.disk_usage(tempfile.gettempdir()).free
-    env = dict(os.environ, DLCOURSE_CELL_TIMEOUT="10",
-               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    env.pop("DLCOURSE_UNSAFE_NO_SANDBOX", None)
+    env = cli_env(DLCOURSE_CELL_TIMEOUT="10")
     result = subprocess.run([sys.executable, "-m", "dlcourse.autograder.cli", "--course-dir",
                              str(course), "grade", AID], env=env, capture_output=True, text=True,
                             timeout=1500)

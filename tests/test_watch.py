@@ -25,7 +25,7 @@ from dlcourse.autograder.course import Course
 from dlcourse.autograder.sandbox import Sandbox
 from dlcourse.autograder.simulate import make_submission
 
-from .support import released_course
+from .support import cli_env, released_course
 
 pytestmark = [pytest.mark.nbgrader]
 if Sandbox().problem():
@@ -36,10 +36,7 @@ FAST = "a07_gradient_checking"
 
 
 def _env() -> dict:
-    env = dict(os.environ, DLCOURSE_CELL_TIMEOUT="10",
-               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    env.pop("DLCOURSE_UNSAFE_NO_SANDBOX", None)
-    return env
+    return cli_env(DLCOURSE_CELL_TIMEOUT="10")
 
 
 def _course(tmp: Path, aids: list[str], extra_config: str = "") -> Course:
