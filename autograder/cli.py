@@ -150,12 +150,12 @@ def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*"
 
 
 def _report_failures(course: Course, results: dict[tuple[str, str], StepResult], what: str) -> None:
-    """The whole reason for every failure and what to do about it; nothing is cut off."""
-    salvaged = {k: r for k, r in results.items() if r.notes}
-    if salvaged:
-        console.print(f"[yellow]{len(salvaged)} {what} were handed in under other names, in "
+    """What intake and salvage did, then the whole reason for every failure and what to do."""
+    repaired = {k: r for k, r in results.items() if r.notes}
+    if repaired:
+        console.print(f"[yellow]{len(repaired)} {what} were handed in under other names, in "
                       "folders or zips, or cut off; each was graded as far as it goes:[/yellow]")
-        for (aid, student), r in salvaged.items():
+        for (aid, student), r in repaired.items():
             console.print(f"! {aid}/{student}", style="bold")
             for note in r.notes:
                 console.print(f"  {note}", markup=False, soft_wrap=True)
