@@ -8,9 +8,10 @@ setup:
 demo: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/dlcourse demo
 
-# Set up and run the whole test suite (what .ci/run runs).
+# Set up and run the whole test suite (what .ci/run runs), one test file per process on
+# every core (--dist loadfile keeps each file's shared fixtures in one process).
 test: setup
-	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python -m pytest -q
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python -m pytest -q -n auto --dist loadfile
 
 bench: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python benchmarks/grading_speed.py

@@ -27,7 +27,8 @@ import numpy as np
 
 from .compare import compare
 
-__all__ = ["Case", "FunctionCheck", "CallOutcome", "judge", "quiet", "public_check", "global_data_names"]
+__all__ = ["Case", "FunctionCheck", "CallOutcome", "judge", "quiet", "public_check", "global_data_names",
+           "apply_case", "probe_path"]
 
 _MISSING = object()
 
@@ -61,6 +62,19 @@ class FunctionCheck:
     is judged against that instead).  ``error_hints`` are ``(regex, message)``
     pairs: when the student's function raises and the error text matches, the
     message names the likely mistake (``KeyError: 'W3'``: a hard-coded layer).
+
+    ``probe`` is for functions whose result is not plain data (a Keras model, a
+    tensor): ``probe(fn, *args, **kwargs)`` calls ``fn`` and reduces what it
+    returns to plain data (say, a model's layer summary and its outputs on fixed
+    inputs).  It runs wherever the function runs -- in the student's kernel for
+    the public cases, in the grading worker for the hidden ones (so it must be a
+    module-level function of the ``dlcourse`` package, imported there by name),
+    and on the reference and the diagnoses in the grader.
+
+    ``explain(actual, expected)`` turns a mismatch of such plain data into
+    sentences a student can act on ("a Conv2D layer is missing", "the output
+    shape is ..."); it runs in the grader and must not quote hidden values.
+    When it returns nothing, the generic comparison message is kept.
     """
     name: str
     rtol: float = 1e-6
@@ -72,6 +86,25 @@ class FunctionCheck:
     error_hints: Sequence[tuple[str, str]] = ()
     reference: Callable[..., Any] | None = None
     cases: Callable[[np.random.Generator], list[Case]] | None = None
+    probe: Callable[..., Any] | None = None
+    explain: Callable[[Any, Any], list[str]] | None = None
+
+
+def apply_case(fn: Callable, case: Case, probe: Callable | None = None,
+               args: tuple | None = None, kwargs: dict | None = None) -> Any:
+    """``fn(*args, **kwargs)``, or ``probe(fn, *args, **kwargs)`` when a probe is given
+    (``args``/``kwargs`` default to deep copies of the case's)."""
+    args = copy.deepcopy(case.args) if args is None else args
+    kwargs = copy.deepcopy(case.kwargs) if kwargs is None else kwargs
+    return probe(fn, *args, **kwargs) if probe is not None else fn(*args, **kwargs)
+
+
+def probe_path(probe: Callable) -> str:
+    """``"module:qualname"`` of a probe, as the grading worker imports it."""
+    module, qualname = getattr(probe, "__module__", ""), getattr(probe, "__qualname__", "")
+    if not module.startswith("dlcourse.") or "<" in qualname:
+        raise ValueError(f"probe {probe!r} must be a module-level function of the dlcourse package")
+    return f"{module}:{qualname}"
 
 
 @dataclass
@@ -118,6 +151,11 @@ def _judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any
         return [f"returned {type(outcome.value).__name__} of an unexpected structure ({exc})"]
     problems = compare(actual, _tf(check, expected), rtol=check.rtol, atol=check.atol,
                        path="result", reveal=reveal, labels=check.labels)
+    if problems and check.explain is not None:
+        try:
+            problems = list(check.explain(actual, _tf(check, expected))) or problems
+        except Exception:  # the student's value has a shape explain does not know
+            pass
     if problems:
         for wrong_value, message in case.known_mistakes:
             if not compare(actual, _tf(check, wrong_value), rtol=check.rtol, atol=check.atol,
@@ -125,7 +163,7 @@ def _judge(check: FunctionCheck, case: Case, outcome: CallOutcome, expected: Any
                 return [f"{message} ({problems[0]})"]
         for wrong, message in check.diagnoses:
             try:
-                wrong_value = wrong(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                wrong_value = apply_case(wrong, case, check.probe)
             except Exception:
                 continue
             if not compare(actual, _tf(check, wrong_value), rtol=check.rtol, atol=check.atol,
@@ -188,11 +226,12 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def call_in_process(fn: Callable, case: Case) -> CallOutcome:
-    """Call ``fn`` on deep copies of the case's inputs, keeping what it did to them."""
+def call_in_process(fn: Callable, case: Case, probe: Callable | None = None) -> CallOutcome:
+    """Call ``fn`` (through ``probe`` when given) on deep copies of the case's inputs, keeping
+    what it did to them."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
     try:
-        value = fn(*args, **kwargs)
+        value = apply_case(fn, case, probe, args, kwargs)
     except Exception as exc:
         return CallOutcome(False, error=f"{type(exc).__name__}: {exc}")
     return CallOutcome(True, value, tuple(args), dict(kwargs))
@@ -211,7 +250,7 @@ def public_check(fn: Callable, check: FunctionCheck, cases: Sequence[Case]) -> N
     failures: list[str] = []
     for n, case in enumerate(cases, 1):
         print(f"{name} -- public case {n}{': ' + case.label if case.label else ''}")
-        outcome = call_in_process(fn, case)
+        outcome = call_in_process(fn, case, check.probe)
         if not outcome.ok:
             if outcome.error.startswith("NotImplementedError"):
                 print("  not implemented yet: replace `raise NotImplementedError()` with your code")

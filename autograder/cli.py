@@ -40,12 +40,24 @@ def _course(ctx: click.Context) -> Course:
     return Course(ctx.obj["course_dir"])
 
 
-def _pick(course: Course, assignment_ids: tuple[str, ...]) -> list[str]:
+def _pick(course: Course, assignment_ids: tuple[str, ...], runnable: bool = False) -> list[str]:
+    """The named assignments (all when none is named).  With ``runnable``, an assignment whose
+    optional dependencies (``REQUIRES``) are missing is skipped with a note when it was not named,
+    and refused when it was."""
     known = course.assignments()
     unknown = [a for a in assignment_ids if a not in known]
     if unknown:
         raise click.BadParameter(f"unknown assignment(s) {unknown}; known: {known}")
-    return list(assignment_ids) or known
+    picked = list(assignment_ids) or known
+    if not runnable:
+        return picked
+    reasons = {a: course.unavailable_reason(a) for a in picked}
+    if assignment_ids and any(reasons.values()):
+        raise click.UsageError("; ".join(f"{a} {r}" for a, r in reasons.items() if r))
+    for aid, reason in reasons.items():
+        if reason:
+            console.print(f"skipped {aid}: {reason}", soft_wrap=True)
+    return [a for a in picked if not reasons[a]]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,7 +192,7 @@ def grade(ctx, assignment_ids, student_glob, unsafe):
     """Autograde submitted/ in the sandbox (one broken submission never stops the batch)."""
     course = _course(ctx)
     require_sandbox(course, unsafe)
-    aids = _pick(course, assignment_ids)
+    aids = _pick(course, assignment_ids, runnable=True)
     with terminal_and_log(course.log_path, "dlcourse grade") as terminal:
         results = grade_all(course, aids, student_glob, terminal)
     print_scores(course, aids, results)
@@ -356,7 +368,7 @@ def validate(ctx, assignment_ids, unsafe):
     """Prove each assignment: metadata valid, solution = full marks, release = 0, no leaks."""
     course = _course(ctx)
     require_sandbox(course, unsafe)
-    aids = _pick(course, assignment_ids)
+    aids = _pick(course, assignment_ids, runnable=True)
     failed = False
     with tempfile.TemporaryDirectory(prefix="dlcourse-validate-") as tmp, \
             terminal_and_log(course.log_path, "dlcourse validate"):
@@ -383,19 +395,21 @@ def validate(ctx, assignment_ids, unsafe):
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/demo"), show_default=True,
               help="Fresh course copy to run in (deleted first).")
+@click.argument("assignment_ids", nargs=-1)
 @unsafe_option
 @click.pass_context
-def demo(ctx, workdir, unsafe):
-    """Release every assignment, grade a simulated class, write feedback and grades.csv."""
+def demo(ctx, workdir, assignment_ids, unsafe):
+    """Release the assignments (default: every one that can run here), grade a simulated class,
+    write feedback and grades.csv."""
     from .simulate import DEFAULT_CLASS, simulate_class
 
     source = _course(ctx)
     require_sandbox(source, unsafe)
+    aids = _pick(source, assignment_ids, runnable=True)
     workdir = workdir if workdir.is_absolute() else source.root / workdir
     if workdir.exists():
         shutil.rmtree(workdir)
     t0 = time.perf_counter()
-    aids = source.assignments()
     course = _copy_course(source, workdir, aids)
     console.print(f"course copy: {workdir}  assignments: {', '.join(aids)}", soft_wrap=True)
     with terminal_and_log(course.log_path, "dlcourse demo") as terminal:

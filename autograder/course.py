@@ -137,6 +137,13 @@ class Course:
         return sorted(p.name for p in self.source_dir.iterdir()
                       if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.ipynb")))
 
+    def unavailable_reason(self, assignment_id: str) -> str | None:
+        """Why ``assignment_id`` cannot be graded here (an optional dependency it declares in
+        ``REQUIRES`` is missing, with the install command), or None."""
+        from .requirements import unavailable_reason
+
+        return unavailable_reason(self.root / "solutions", assignment_id)
+
     def students(self, assignment_id: str) -> list[str]:
         sub = self.root / "submitted"
         if not sub.is_dir():

@@ -13,7 +13,6 @@ a reference value, so feedback can go to students as it is.
 """
 from __future__ import annotations
 
-import copy
 import importlib.util
 import re
 import secrets
@@ -25,7 +24,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .checks import CallOutcome, Case, FunctionCheck, call_in_process, judge, quiet
+from .checks import CallOutcome, Case, FunctionCheck, apply_case, call_in_process, judge, probe_path, quiet
 from .worker_client import Worker
 from .scores import round_points
 
@@ -109,7 +108,7 @@ def worker_cells(nb, source_nb=None) -> list[str]:
     return setup + _code_cells(nb, lambda meta: bool(meta.get("solution")))
 
 
-Caller = Callable[[str, Case], CallOutcome]
+Caller = Callable[[FunctionCheck, Case], CallOutcome]
 
 
 def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -> FunctionReport:
@@ -126,8 +125,8 @@ def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -
             expected = case.expected
         else:
             with quiet():  # the reference must not print into the report
-                expected = check.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        outcome = caller(check.name, case)
+                expected = apply_case(check.reference, case, check.probe)
+        outcome = caller(check, case)
         timed_out = not outcome.ok and outcome.error.startswith("timed out")
         problems = judge(check, case, outcome, expected, reveal=False)
         if problems:
@@ -160,8 +159,9 @@ def grade_notebook_code(checks: dict[str, FunctionCheck], names: Iterable[str],
     with Worker(sandbox=sandbox, secrets=secrets) as worker:
         load_errors = worker.load(cells)
 
-        def caller(name: str, case: Case) -> CallOutcome:
-            r = worker.call(name, case.args, case.kwargs, timeout=case.timeout)
+        def caller(check: FunctionCheck, case: Case) -> CallOutcome:
+            probe = probe_path(check.probe) if check.probe is not None else None
+            r = worker.call(check.name, case.args, case.kwargs, timeout=case.timeout, probe=probe)
             return CallOutcome(r.ok, r.value, r.args_after, r.kwargs_after, r.error)
 
         for name in names:
@@ -182,4 +182,5 @@ def grade_in_process(check: FunctionCheck, fn: Callable, seed: int | None = None
 
     Not a trusted path: use it only on code you trust, never to record grades.
     """
-    return _run_check(check, lambda name, case: call_in_process(fn, case), _rng(_seed(seed), check.name))
+    return _run_check(check, lambda chk, case: call_in_process(fn, case, chk.probe),
+                      _rng(_seed(seed), check.name))

