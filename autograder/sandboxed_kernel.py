@@ -127,6 +127,19 @@ class SandboxedExecute(Execute):
     raise_on_iopub_timeout = Bool(
         False, help="A kernel whose output was refused (too big) must not stop the notebook."
     ).tag(config=True)
+    setup_timeout = Integer(
+        180, help="Seconds a locked setup cell (grade_id 'setup...') may run, when that is more "
+                  "than the timeout of the other cells: it imports the heavy libraries "
+                  "(TensorFlow alone takes 5-15 s on a loaded grading machine), and a timeout "
+                  "there would fail every function of the notebook."
+    ).tag(config=True)
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        grade_id = str(((cell or {}).get("metadata", {}).get("nbgrader") or {}).get("grade_id", ""))
+        if timeout is not None and grade_id.startswith("setup"):
+            return max(timeout, self.setup_timeout)
+        return timeout
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)

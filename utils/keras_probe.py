@@ -56,11 +56,12 @@ def _output_shape(layer) -> Any:
 def _activation_name(value) -> str:
     if value is None:
         return "linear"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):  # a serialized activation
-        return str(value.get("config", {}).get("name", value.get("class_name", "?")))
-    return getattr(value, "__name__", type(value).__name__)
+    if isinstance(value, dict):  # a serialized activation: {"config": "softmax_v2"} or {"config": {"name": ...}}
+        config = value.get("config")
+        name = config if isinstance(config, str) else (config or {}).get("name", value.get("class_name", "?"))
+        return _activation_name(str(name))
+    name = value if isinstance(value, str) else getattr(value, "__name__", type(value).__name__)
+    return name[:-3] if name.endswith("_v2") else name
 
 
 def _tuple(value) -> Any:
@@ -273,8 +274,10 @@ def model_report(model, x: np.ndarray | None = None, seed: int = 0,
 
 
 def probe_model(builder: Callable, *args, **kwargs) -> dict:
-    """Probe for a graded function that builds a model: call it, then :func:`model_report`."""
-    keras.backend.clear_session()
+    """Probe for a graded function that builds a model: call it, then :func:`model_report`.
+
+    (No ``keras.backend.clear_session()`` first: it costs more than the build of a small model,
+    and nothing in the report depends on layer names.)"""
     model = as_model(builder(*args, **kwargs), getattr(builder, "__name__", "the function"))
     return model_report(model)
 
