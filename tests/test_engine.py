@@ -238,3 +238,17 @@ def test_hidden_case_with_its_own_expected_value_is_judged_against_it():
     report = grade_notebook_code({"double": check}, ["double"],
                                  ["def double(x):\n    return 2 * x\n"], seed=0)["double"]
     assert (report.passed, report.total) == (1, 2)
+
+
+def test_setup_cells_get_the_longer_setup_timeout():
+    """A locked setup cell imports the heavy libraries (TensorFlow: 5-15 s on a loaded machine):
+    it may run up to ``setup_timeout``; every other cell keeps the cell timeout."""
+    from nbformat.v4 import new_code_cell
+
+    from dlcourse.autograder.sandboxed_kernel import SandboxedExecute
+
+    ex = SandboxedExecute(timeout=5, setup_timeout=90)
+    setup = new_code_cell("import tensorflow", metadata={"nbgrader": {"grade_id": "setup"}})
+    other = new_code_cell("f()", metadata={"nbgrader": {"grade_id": "test_f"}})
+    assert ex._get_timeout(setup) == 90 and ex._get_timeout(other) == 5
+    assert ex._get_timeout(new_code_cell("x = 1")) == 5
