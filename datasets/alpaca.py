@@ -47,6 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import data_dirs
+
 __all__ = ["load_alpaca_dataset", "AlpacaData", "find_alpaca_folder", "default_folder",
            "data_dirs", "cache_dir", "ALPACA_FOLDER", "IMAGE_SIZE", "DEFAULT_CLASSES",
            "DEFAULT_SEED", "SPLIT_SEED", "VALIDATION_SPLIT", "BATCH_SIZE"]
@@ -96,15 +98,6 @@ class AlpacaData(tuple):
                 f"that ship with scikit-image and scikit-learn (seed {DEFAULT_SEED}), written to "
                 f"{self.location}. For the course's alpaca photos put the folder "
                 f"{ALPACA_FOLDER}/ (two class sub-folders) in ./datasets or $DLCOURSE_DATA_DIR")
-
-
-def data_dirs() -> list[Path]:
-    """Where an instructor's files are looked for: ``$DLCOURSE_DATA_DIR`` alone when it is set,
-    else this module's folder, then ``./datasets``."""
-    env = os.environ.get("DLCOURSE_DATA_DIR")
-    if env:
-        return [Path(env)]
-    return [Path(__file__).resolve().parent, Path.cwd() / "datasets"]
 
 
 def _class_dirs(folder: Path) -> list[Path]:

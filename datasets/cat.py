@@ -34,10 +34,11 @@ and leaves numpy's global random state alone.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
+
+from .files import SourcedData, find_pair, read_h5_pair
 
 __all__ = ["load_cat_dataset", "CatDataset", "find_cat_files", "default_dataset",
            "read_cat_h5", "TRAIN_FILE", "TEST_FILE", "CAT_CLASSES", "FACE_CLASSES",
@@ -55,7 +56,7 @@ DEFAULT_TEST_PER_CLASS = 25
 _LFW_FILE = "lfw_subset.npy"      # inside the skimage.data package folder
 
 
-class CatDataset(tuple):
+class CatDataset(SourcedData):
     """``(train_x_orig, train_y, test_x_orig, test_y, classes)`` plus where they came from.
 
     ``source`` is ``"official"`` (the original cat files, read from ``location``)
@@ -63,15 +64,6 @@ class CatDataset(tuple):
     ``location`` is the file they were read from).  It unpacks like the plain
     5-tuple of the original ``load_dataset()``.
     """
-
-    source: str
-    location: Path | None
-    seed: int | None
-
-    def __new__(cls, arrays, source: str, location: Path | None = None, seed: int | None = None):
-        self = super().__new__(cls, arrays)
-        self.source, self.location, self.seed = source, location, seed
-        return self
 
     @property
     def description(self) -> str:
@@ -86,36 +78,14 @@ class CatDataset(tuple):
 
 
 # ----------------------------------------------------------------------------- files
-def _search_dirs(data_dir: str | Path | None = None) -> list[Path]:
-    if data_dir is not None:
-        return [Path(data_dir)]
-    env = os.environ.get("DLCOURSE_DATA_DIR")
-    if env:
-        return [Path(env)]
-    return [Path(__file__).resolve().parent, Path.cwd() / "datasets"]
-
-
 def find_cat_files(data_dir: str | Path | None = None) -> Path | None:
     """The first folder that holds both original h5 files, or None."""
-    for folder in _search_dirs(data_dir):
-        if (folder / TRAIN_FILE).is_file() and (folder / TEST_FILE).is_file():
-            return folder
-    return None
+    return find_pair(TRAIN_FILE, TEST_FILE, data_dir)
 
 
 def read_cat_h5(folder: str | Path) -> tuple:
     """Read the two h5 files of ``folder`` exactly as the original course did."""
-    import h5py
-
-    folder = Path(folder)
-    with h5py.File(folder / TRAIN_FILE, "r") as f:
-        train_x = np.array(f["train_set_x"][:])
-        train_y = np.array(f["train_set_y"][:])
-    with h5py.File(folder / TEST_FILE, "r") as f:
-        test_x = np.array(f["test_set_x"][:])
-        test_y = np.array(f["test_set_y"][:])
-        classes = np.array(f["list_classes"][:])
-    return train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), classes
+    return read_h5_pair(folder, TRAIN_FILE, TEST_FILE)
 
 
 # ---------------------------------------------------------------------- default pictures

@@ -35,12 +35,12 @@ and leaves numpy's global random state alone.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from . import cat
+from .files import SourcedData, find_pair, read_h5_pair
 
 __all__ = ["load_happy_dataset", "HappyDataset", "find_happy_files", "read_happy_h5",
            "default_happy", "TRAIN_FILE", "TEST_FILE", "DEFAULT_SEED", "FACE_CLASSES"]
@@ -51,7 +51,7 @@ DEFAULT_SEED = cat.DEFAULT_SEED
 FACE_CLASSES = cat.FACE_CLASSES
 
 
-class HappyDataset(tuple):
+class HappyDataset(SourcedData):
     """``(X_train_orig, Y_train_orig, X_test_orig, Y_test_orig, classes)`` plus their origin.
 
     ``source`` is ``"official"`` (the Happy House files, read from ``location``) or
@@ -59,15 +59,6 @@ class HappyDataset(tuple):
     the file they were read from).  Pictures are ``(m, 64, 64, 3) uint8``, labels ``(1, m)``
     -- the layout of the original ``load_happy_dataset()``.
     """
-
-    source: str
-    location: Path | None
-    seed: int | None
-
-    def __new__(cls, arrays, source: str, location: Path | None = None, seed: int | None = None):
-        self = super().__new__(cls, arrays)
-        self.source, self.location, self.seed = source, location, seed
-        return self
 
     @property
     def description(self) -> str:
@@ -83,34 +74,14 @@ class HappyDataset(tuple):
                 f"{TRAIN_FILE} and {TEST_FILE} in ./datasets or $DLCOURSE_DATA_DIR")
 
 
-def _search_dirs(data_dir: str | Path | None = None) -> list[Path]:
-    if data_dir is not None:
-        return [Path(data_dir)]
-    env = os.environ.get("DLCOURSE_DATA_DIR")
-    if env:
-        return [Path(env)]
-    return [Path(__file__).resolve().parent, Path.cwd() / "datasets"]
-
-
 def find_happy_files(data_dir: str | Path | None = None) -> Path | None:
     """The first folder that holds both Happy House h5 files, or None."""
-    for folder in _search_dirs(data_dir):
-        if (folder / TRAIN_FILE).is_file() and (folder / TEST_FILE).is_file():
-            return folder
-    return None
+    return find_pair(TRAIN_FILE, TEST_FILE, data_dir)
 
 
 def read_happy_h5(folder: str | Path) -> tuple:
     """Read the two Happy House files of ``folder`` as the original course did (labels (1, m))."""
-    import h5py
-
-    folder = Path(folder)
-    with h5py.File(folder / TRAIN_FILE, "r") as f:
-        train_x, train_y = np.array(f["train_set_x"][:]), np.array(f["train_set_y"][:])
-    with h5py.File(folder / TEST_FILE, "r") as f:
-        test_x, test_y = np.array(f["test_set_x"][:]), np.array(f["test_set_y"][:])
-        classes = np.array(f["list_classes"][:])
-    return train_x, train_y.reshape(1, -1), test_x, test_y.reshape(1, -1), classes
+    return read_h5_pair(folder, TRAIN_FILE, TEST_FILE)
 
 
 def default_happy(seed: int = DEFAULT_SEED) -> tuple:

@@ -31,10 +31,11 @@ and leaves numpy's global random state alone.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
+
+from .files import SourcedData, find_pair, read_h5_pair
 
 __all__ = ["load_signs_dataset", "SignsDataset", "find_signs_files", "default_signs",
            "read_signs_h5", "convert_to_one_hot", "TRAIN_FILE", "TEST_FILE", "DEFAULT_SEED",
@@ -49,7 +50,7 @@ IMAGE_SIZE = 64
 DEFAULT_TEST_FRACTION = 0.2
 
 
-class SignsDataset(tuple):
+class SignsDataset(SourcedData):
     """``(X_train_orig, Y_train_orig, X_test_orig, Y_test_orig, classes)`` plus their origin.
 
     ``source`` is ``"official"`` (the SIGNS files, read from ``location``) or
@@ -57,15 +58,6 @@ class SignsDataset(tuple):
     ``(m, 64, 64, 3) uint8``, labels ``(1, m) int64`` with values 0-5, classes
     ``[0 1 2 3 4 5]`` -- the layout of the original ``load_dataset()``.
     """
-
-    source: str
-    location: Path | None
-    seed: int | None
-
-    def __new__(cls, arrays, source: str, location: Path | None = None, seed: int | None = None):
-        self = super().__new__(cls, arrays)
-        self.source, self.location, self.seed = source, location, seed
-        return self
 
     @property
     def description(self) -> str:
@@ -77,35 +69,15 @@ class SignsDataset(tuple):
                 f"{TRAIN_FILE} and {TEST_FILE} in ./datasets or $DLCOURSE_DATA_DIR")
 
 
-def _search_dirs(data_dir: str | Path | None = None) -> list[Path]:
-    if data_dir is not None:
-        return [Path(data_dir)]
-    env = os.environ.get("DLCOURSE_DATA_DIR")
-    if env:
-        return [Path(env)]
-    return [Path(__file__).resolve().parent, Path.cwd() / "datasets"]
-
-
 def find_signs_files(data_dir: str | Path | None = None) -> Path | None:
     """The first folder that holds both SIGNS h5 files, or None."""
-    for folder in _search_dirs(data_dir):
-        if (folder / TRAIN_FILE).is_file() and (folder / TEST_FILE).is_file():
-            return folder
-    return None
+    return find_pair(TRAIN_FILE, TEST_FILE, data_dir)
 
 
 def read_signs_h5(folder: str | Path) -> tuple:
-    """Read the two SIGNS files of ``folder`` as the original course did (labels as (1, m))."""
-    import h5py
-
-    folder = Path(folder)
-    with h5py.File(folder / TRAIN_FILE, "r") as f:
-        train_x, train_y = np.array(f["train_set_x"][:]), np.array(f["train_set_y"][:])
-    with h5py.File(folder / TEST_FILE, "r") as f:
-        test_x, test_y = np.array(f["test_set_x"][:]), np.array(f["test_set_y"][:])
-        classes = np.array(f["list_classes"][:])
-    return (train_x, train_y.reshape(1, -1).astype(np.int64), test_x,
-            test_y.reshape(1, -1).astype(np.int64), classes)
+    """Read the two SIGNS files of ``folder`` as the original course did (labels as (1, m) int64)."""
+    train_x, train_y, test_x, test_y, classes = read_h5_pair(folder, TRAIN_FILE, TEST_FILE)
+    return train_x, train_y.astype(np.int64), test_x, test_y.astype(np.int64), classes
 
 
 def default_signs(seed: int = DEFAULT_SEED) -> tuple:
