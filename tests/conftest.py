@@ -16,10 +16,8 @@ SLOWEST_FIRST = [
     "test_nbgrader_roundtrip.py",
     "test_sandbox_tamper.py",
     "test_course.py",
-    "test_browser_a13.py",
+    "test_browser_tf.py",
     "test_browser.py",
-    "test_browser_a10.py",
-    "test_browser_a11.py",
     "test_browser_a07_a08.py",
     "test_browser_a05_a06.py",
 ]
