@@ -9,9 +9,10 @@ demo: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/dlcourse demo
 
 # Set up and run the whole test suite (what .ci/run runs), one test file per process on
-# every core (--dist loadfile keeps each file's shared fixtures in one process).
+# every core (--dist loadfile keeps each file's shared fixtures in one process), the slowest
+# files first (tests/conftest.py orders them; --no-loadscope-reorder keeps that order).
 test: setup
-	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python -m pytest -q -n auto --dist loadfile
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 bench: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python benchmarks/grading_speed.py
