@@ -113,3 +113,29 @@ class Listener:
             except OSError:
                 return
             self.connections += 1
+
+
+def quietly(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with stdout captured: ``(value, printed text)``."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        value = fn(*args, **kwargs)
+    return value, buf.getvalue()
+
+
+def fails_with(check, fn, words):
+    """``check(fn)`` raises AssertionError and prints ``words``; returns what it printed."""
+    import contextlib
+    import io
+
+    import pytest
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), pytest.raises(AssertionError):
+        check(fn)
+    out = buf.getvalue()
+    assert words in out, out
+    return out

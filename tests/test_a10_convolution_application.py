@@ -10,10 +10,8 @@ builders (reference and diagnoses), so that every wrong model is built once per 
 the real sandboxed worker check the solution and a pair of mutated cells end to end."""
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
-import io
 import re
 
 import numpy as np
@@ -27,7 +25,7 @@ from dlcourse.utils import conv_application as aids  # noqa: E402
 from dlcourse.utils import keras_probe  # noqa: E402
 from dlcourse.utils.checks import a10_convolution_application as public  # noqa: E402
 from dlcourse.utils.tf_runtime import keras, layers  # noqa: E402
-from tests.support import (OFFICIAL, SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
+from tests.support import (fails_with, quietly, OFFICIAL, SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
                            solution_cells, source_notebook)
 
 AID = "a10_convolution_application"
@@ -60,20 +58,10 @@ CONV_ROWS = [
 ]
 
 
-def _quietly(fn, *args, **kwargs):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        value = fn(*args, **kwargs)
-    return value, buf.getvalue()
+_quietly = quietly
 
 
-def _fails(check, fn, words):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), pytest.raises(AssertionError):
-        check(fn)
-    out = buf.getvalue()
-    assert words in out, out
-    return out
+_fails = fails_with
 
 
 # ---------------------------------------------------------------- a probe that remembers

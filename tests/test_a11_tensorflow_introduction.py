@@ -10,10 +10,8 @@ training step run eagerly where only its values matter.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import io
 import re
 
 import numpy as np
@@ -27,7 +25,7 @@ from dlcourse.autograder.hidden import (_rng, grade_in_process, grade_notebook_c
 from dlcourse.utils import tf_introduction as ti  # noqa: E402
 from dlcourse.utils.tf_runtime import keras  # noqa: E402
 from dlcourse.utils.checks import a11_tensorflow_introduction as public  # noqa: E402
-from tests.support import (SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
+from tests.support import (fails_with, quietly, SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
                            solution_cells, source_notebook)
 
 AID = "a11_tensorflow_introduction"
@@ -39,11 +37,7 @@ POINTS = {"linear_function": 1, "sigmoid": 1, "cost": 1, "one_hot_matrix": 1, "o
 ref = reference_module(AID)
 
 
-def _quietly(fn, *args, **kwargs):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        value = fn(*args, **kwargs)
-    return value, buf.getvalue()
+_quietly = quietly
 
 
 @functools.lru_cache(maxsize=None)
@@ -56,13 +50,7 @@ def _public_output(name: str) -> str:
     return _quietly(getattr(public, f"check_{name}"), getattr(ref, name))[1]
 
 
-def _fails(check, fn, words):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), pytest.raises(AssertionError):
-        check(fn)
-    out = buf.getvalue()
-    assert words in out, out
-    return out
+_fails = fails_with
 
 
 def _namespace(cells):

@@ -15,11 +15,9 @@ process on one hidden case; two runs of the real sandboxed worker check the solu
 (all three functions) and a notebook with one function released and one mutated."""
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
-import io
 import pickle
 import re
 from collections import Counter
@@ -34,7 +32,7 @@ from dlcourse.autograder.hidden import _rng, grade_in_process, grade_notebook_co
 from dlcourse.utils import keras_probe, resnet  # noqa: E402
 from dlcourse.utils.checks import a12_residual_networks as public  # noqa: E402
 from dlcourse.utils.tf_runtime import keras, layers  # noqa: E402
-from tests.support import (SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
+from tests.support import (fails_with, quietly, SOLUTIONS, mutate, reference_module, release_cells,  # noqa: E402
                            solution_cells, source_notebook)
 
 AID = "a12_residual_networks"
@@ -72,20 +70,10 @@ REMEMBERING = {name: dataclasses.replace(check, probe=_RememberingProbe(check.pr
                for name, check in CHECKS.items()}
 
 
-def _quietly(fn, *args, **kwargs):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        value = fn(*args, **kwargs)
-    return value, buf.getvalue()
+_quietly = quietly
 
 
-def _fails(check, fn, words):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), pytest.raises(AssertionError):
-        check(fn)
-    out = buf.getvalue()
-    assert words in out, out
-    return out
+_fails = fails_with
 
 
 @functools.lru_cache(maxsize=None)

@@ -19,10 +19,8 @@ functions together with two mutated copies.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import io
 import re
 
 import numpy as np
@@ -39,7 +37,7 @@ from dlcourse.datasets import alpaca  # noqa: E402
 from dlcourse.utils import transfer  # noqa: E402
 from dlcourse.utils.checks import a13_transfer_learning as public  # noqa: E402
 from dlcourse.utils.tf_runtime import keras, layers  # noqa: E402
-from tests.support import SHARED, SOLUTIONS, reference_module, solution_cells, source_notebook  # noqa: E402
+from tests.support import fails_with, quietly, SHARED, SOLUTIONS, reference_module, solution_cells, source_notebook  # noqa: E402
 
 AID = "a13_transfer_learning"
 FUNCTIONS = ["data_augmenter", "alpaca_model", "fine_tune"]
@@ -50,20 +48,10 @@ ref = reference_module(AID)
 CHECKS = load_checks(AID, SOLUTIONS)
 
 
-def _quietly(fn, *args, **kwargs):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        value = fn(*args, **kwargs)
-    return value, buf.getvalue()
+_quietly = quietly
 
 
-def _fails(check, fn, words):
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf), pytest.raises(AssertionError):
-        check(fn)
-    out = buf.getvalue()
-    assert words in out, out
-    return out
+_fails = fails_with
 
 
 _REPORTS: dict = {}
