@@ -13,16 +13,24 @@ from dlcourse.autograder.preprocessor import RestoreMissingCells, TrustedHiddenC
 from dlcourse.autograder.export import RoundedCsvExportPlugin
 from dlcourse.autograder.sandboxed_kernel import SandboxedExecute
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from dlcourse.autograder.fast_metadata import install as compile_metadata_schema_once
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                     ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
                                     LimitOutput, OverwriteKernelspec, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 - provided by traitlets when this file is loaded
+# nbgrader re-checks its metadata JSON schema on every cell (a tenth of each autograde):
+# check it once per process instead; the validation is the same.
+compile_metadata_schema_once()
 HERE = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "dlcourse"
 c.CourseDirectory.root = os.environ.get("DLCOURSE_COURSE_ROOT", str(HERE))
 c.CourseDirectory.source_directory = "assignments"
+# The gradebook: SQLite in the course root by default; a server database for large classes,
+# e.g. DLCOURSE_DB_URL=postgresql://grader@dbhost/dlcourse (see docs/scale.md).
+if os.environ.get("DLCOURSE_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["DLCOURSE_DB_URL"]
 # Never release author-side files that may sit next to a notebook.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "*.py", "*.md", ".*"]

@@ -2,10 +2,11 @@
 
     dlcourse release [ASSIGNMENT...]     nbgrader generate_assignment
     dlcourse simulate [ASSIGNMENT...]    write a simulated class into submitted/
-    dlcourse grade [ASSIGNMENT...]       nbgrader autograde, one student at a time, progress bar
+    dlcourse grade [ASSIGNMENT...]       nbgrader autograde on N processes or Dask, resumable
     dlcourse feedback [ASSIGNMENT...]    nbgrader generate_feedback (hidden tests stripped)
     dlcourse watch [--once]              grade each submission as it arrives, release feedback
-    dlcourse export [--to grades.csv]    nbgrader's CSV export
+    dlcourse export [--to grades.csv]    nbgrader's CSV export, and one row per student x function
+    dlcourse report [ASSIGNMENT...]      HTML page per assignment: distribution, pass rates, mistakes
     dlcourse validate [ASSIGNMENT...]    author CI: full marks, zero for the release, no leaks
     dlcourse demo                        all of the above on a fresh copy of the course
 
@@ -141,24 +142,21 @@ def require_sandbox(course: Course, unsafe: bool) -> None:
 
 # -- grade ---------------------------------------------------------------------
 def grade_all(course: Course, assignment_ids: list[str], student_glob: str = "*",
-              terminal=None) -> dict[tuple[str, str], StepResult]:
-    """Autograde every submission; failures are collected, never raised."""
-    from fnmatch import fnmatch
+              terminal=None, jobs: int | None = None, scheduler: str | None = None,
+              force: bool = False, seed: int | None = None) -> dict[tuple[str, str], StepResult]:
+    """Autograde every submission not graded yet (or changed since; all with ``force``) on
+    ``jobs`` processes or a Dask cluster; failures are collected, never raised."""
+    from .batch import Batch, BatchLocked, default_jobs
 
-    jobs = [(a, s) for a in assignment_ids for s in course.students(a) if fnmatch(s, student_glob)]
-    results = {}
-    bar = _bar(jobs, "autograde", "submission", terminal)
-    for aid, student in bar:
-        bar.set_postfix_str(f"{aid}/{student}")
-        try:
-            r = course.autograde(aid, student)
-        except Exception as exc:  # nbgrader itself blew up: report, go on
-            r = StepResult(False, error=f"{type(exc).__name__}: {exc}",
-                           advice=f"See {course.log_path}, fix the cause, then regrade:",
-                           command=f"dlcourse grade {aid} --student {student}")
-        results[(aid, student)] = r
-        log_step(f"autograde {aid}/{student}", r.ok, r.log + r.error)
-    return results
+    unsafe = os.environ.get("DLCOURSE_UNSAFE_NO_SANDBOX", "") == "1"
+    try:
+        with Batch(course, assignment_ids, student_glob, force=force, seed=seed,
+                   unsafe=unsafe) as batch:
+            return batch.run(jobs or default_jobs(), scheduler, terminal,
+                             say=lambda line: console.print(line, markup=False, soft_wrap=True))
+    except (BatchLocked, RuntimeError) as exc:
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        sys.exit(2)
 
 
 def _report_failures(course: Course, results: dict[tuple[str, str], StepResult], what: str) -> None:
@@ -183,18 +181,38 @@ def _report_failures(course: Course, results: dict[tuple[str, str], StepResult],
             console.print(f"      {r.command}", markup=False, soft_wrap=True)
 
 
+def jobs_option(command):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Submissions graded at once (default: the number of cores).")(command)
+
+
 @main.command()
 @click.argument("assignment_ids", nargs=-1)
 @click.option("--student", "student_glob", default="*", help="Only students matching this glob.")
+@jobs_option
+@click.option("--scheduler", default=None, metavar="ADDRESS|local",
+              help="Grade on a Dask cluster: the scheduler's address (tcp://HOST:8786), or "
+                   "'local' for a LocalCluster of --jobs workers on this machine.")
+@click.option("--force", is_flag=True,
+              help="Regrade every submission, also those graded before and unchanged since.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=None,
+              help="Draw every notebook's hidden cases from this seed instead of the "
+                   "submission's own (derived from the course secret).")
 @unsafe_option
 @click.pass_context
-def grade(ctx, assignment_ids, student_glob, unsafe):
-    """Autograde submitted/ in the sandbox (one broken submission never stops the batch)."""
+def grade(ctx, assignment_ids, student_glob, jobs, scheduler, force, seed, unsafe):
+    """Autograde submitted/ in the sandbox, in parallel; resumes where a stopped run ended.
+
+    Each submission is graded once: a rerun skips those recorded in the grading ledger
+    (.dlcourse/graded/) whose files, assignment and checks have not changed since.  One
+    broken submission never stops the batch.
+    """
     course = _course(ctx)
     require_sandbox(course, unsafe)
     aids = _pick(course, assignment_ids, runnable=True)
     with terminal_and_log(course.log_path, "dlcourse grade") as terminal:
-        results = grade_all(course, aids, student_glob, terminal)
+        results = grade_all(course, aids, student_glob, terminal, jobs=jobs, scheduler=scheduler,
+                            force=force, seed=seed)
     print_scores(course, aids, results)
     _report_failures(course, results, "submission(s)")
     console.print(f"log: {course.log_path}", soft_wrap=True)
@@ -277,12 +295,47 @@ def feedback(ctx, assignment_ids):
 @main.command()
 @click.option("--to", "to", default="grades.csv", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV file to write (relative to the course root).")
+@click.option("--by-function", "by_function", default="grades_by_function.csv",
+              type=click.Path(dir_okay=False, path_type=Path), show_default=True,
+              help="Second CSV: one row per student and graded function (score, hidden cases "
+                   "passed, the mistake named), from the grading ledger.")
 @click.pass_context
-def export(ctx, to):
-    """Export the gradebook to CSV (nbgrader's CsvExportPlugin)."""
+def export(ctx, to, by_function):
+    """Export the gradebook to CSV (nbgrader's CsvExportPlugin), and the per-function CSV."""
+    from .class_report import per_function_rows, write_per_function_csv
+
     course = _course(ctx)
     path = course.export_csv(to if to.is_absolute() else course.root / to)
     console.print(f"grades written to {path}")
+    rows = per_function_rows(course.root, course.assignments())
+    target = by_function if by_function.is_absolute() else course.root / by_function
+    write_per_function_csv(rows, target)
+    console.print(f"{len(rows)} row(s) per student and function written to {target}")
+
+
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--to", "folder", default="reports", type=click.Path(file_okay=False, path_type=Path),
+              show_default=True, help="Folder for report-<assignment>.html (relative to the course root).")
+@click.pass_context
+def report(ctx, assignment_ids, folder):
+    """An HTML page per assignment: score distribution, pass rate per function, the most
+    common mistakes, the slowest submissions (instructor only; no reference values)."""
+    from .class_report import write_html_report
+
+    course = _course(ctx)
+    folder = folder if folder.is_absolute() else course.root / folder
+    failed = False
+    for aid in _pick(course, assignment_ids):
+        try:
+            path = write_html_report(course.root, aid, folder / f"report-{aid}.html")
+        except ValueError as exc:
+            if assignment_ids:
+                console.print(f"✗ {exc}", markup=False, soft_wrap=True)
+                failed = True
+            continue
+        console.print(f"✓ {aid}: {path}", soft_wrap=True)
+    sys.exit(1 if failed else 0)
 
 
 def print_scores(course: Course, assignment_ids: list[str],
@@ -396,9 +449,10 @@ def validate(ctx, assignment_ids, unsafe):
               default=Path("build/demo"), show_default=True,
               help="Fresh course copy to run in (deleted first).")
 @click.argument("assignment_ids", nargs=-1)
+@jobs_option
 @unsafe_option
 @click.pass_context
-def demo(ctx, workdir, assignment_ids, unsafe):
+def demo(ctx, workdir, assignment_ids, jobs, unsafe):
     """Release the assignments (default: every one that can run here), grade a simulated class,
     write feedback and grades.csv."""
     from .simulate import DEFAULT_CLASS, simulate_class
@@ -419,7 +473,7 @@ def demo(ctx, workdir, assignment_ids, unsafe):
         for aid in aids:
             simulate_class(course.root, aid, DEFAULT_CLASS, course.source_dir.name)
         t_grade = time.perf_counter()
-        results = grade_all(course, aids, terminal=terminal)
+        results = grade_all(course, aids, terminal=terminal, jobs=jobs)
         t_grade = time.perf_counter() - t_grade
         feedback = feedback_all(course, aids, terminal)
         csv = course.export_csv(course.root / "grades.csv")

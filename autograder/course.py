@@ -255,7 +255,8 @@ class Course:
         from nbgrader.api import Gradebook
 
         return Gradebook(self.config.CourseDirectory.get(
-            "db_url", f"sqlite:///{self.root / 'gradebook.db'}"))
+            "db_url", f"sqlite:///{self.root / 'gradebook.db'}"),
+            course_id=self.config.CourseDirectory.get("course_id", "default_course"))
 
     def scores(self, assignment_id: str) -> list[NotebookScore]:
         """Per student and notebook: total and per-cell autograded scores from the gradebook."""

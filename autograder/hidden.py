@@ -43,6 +43,8 @@ class FunctionReport:
     passed: int = 0
     total: int = 0
     lines: list[str] = field(default_factory=list)
+    #: per failed case, the known mistake it matched (the message the line shows); no values
+    diagnoses: list[str] = field(default_factory=list)
 
     @property
     def fraction(self) -> float:
@@ -131,10 +133,20 @@ def _run_check(check: FunctionCheck, caller: Caller, rng: np.random.Generator) -
         problems = judge(check, case, outcome, expected, reveal=False)
         if problems:
             report.lines.append(f"  ✗ {label}: {problems[0]}")
+            named = _diagnosis(check, case, problems[0])
+            if named:
+                report.diagnoses.append(named)
         else:
             report.passed += 1
             report.lines.append(f"  ✓ {label}")
     return report
+
+
+def _diagnosis(check: FunctionCheck, case: Case, problem: str) -> str:
+    """The known mistake a failed case's problem names ("" when it names none)."""
+    known = [m for _, m in case.known_mistakes] + [m for _, m in check.diagnoses] + \
+        [m for _, m in check.error_hints]
+    return next((m for m in known if m and problem.startswith(m)), "")
 
 
 def _seed(seed: int | None) -> int:

@@ -8,7 +8,8 @@ Configured in ``nbgrader_config.py`` right after ``Execute`` in
    submission's solution cells,
 2. runs them in a fresh worker process inside the grading sandbox
    (:mod:`dlcourse.autograder.sandbox`) and calls the function on hidden cases
-   drawn at grading time (:mod:`dlcourse.autograder.hidden`),
+   drawn from the submission's seed (:mod:`dlcourse.autograder.seeds`,
+   :mod:`dlcourse.autograder.hidden`),
 3. replaces the cell's outputs with what the visible checks printed, the
    hidden-check report (stdout) and the score as the cell's last expression --
    a plain float between 0 and the cell's points, which is what nbgrader's
@@ -19,6 +20,7 @@ stdout (the public values the visible check printed) is kept for the feedback.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,11 +28,12 @@ import nbformat
 from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from .hidden import GRADE_CALL, grade_notebook_code, load_checks, worker_cells
 from .sandbox import UNSAFE_WARNING, Sandbox
 from .sandboxed_kernel import grading_secrets
+from .seeds import STATE_DIR, course_secret, submission_seed
 
 __all__ = ["TrustedHiddenChecks", "RestoreMissingCells"]
 
@@ -40,14 +43,41 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
         "", help="Folder with <assignment_id>.py reference modules (default: <course root>/solutions)"
     ).tag(config=True)
     seed = Integer(
-        -1, help="Seed for the hidden cases; -1 draws a new one for every submission"
+        -1, help="Seed for the hidden cases of every notebook (dlcourse grade --seed); -1 derives "
+                 "each submission's own from the course secret and the assignment, student and "
+                 "notebook ids (dlcourse.autograder.seeds), so a regrade draws the same cases"
     ).tag(config=True)
+    record_checks = Bool(
+        True, help="Write what the hidden checks found (seed, cases passed, mistakes named) to "
+                   "<course root>/.dlcourse/checks/<assignment>/<student>/<notebook>.json, which "
+                   "the grading ledger and the class reports read"
+    ).tag(config=True)
+
+    def _root(self) -> Path:
+        return Path(self.config.get("CourseDirectory", {}).get("root") or os.getcwd())
+
+    def _seed_for(self, ids: dict) -> int:
+        if self.seed >= 0:
+            return self.seed
+        return submission_seed(course_secret(self._root()), ids["assignment"], ids["student"],
+                               ids["notebook"])
+
+    def _record(self, ids: dict, seed: int, graded, reports) -> None:
+        functions = {name: {"points": points, "score": reports[name].score(points),
+                            "passed": reports[name].passed, "total": reports[name].total,
+                            "diagnoses": list(reports[name].diagnoses)}
+                     for _, name, points in graded}
+        path = self._root() / STATE_DIR / "checks" / ids["assignment"] / ids["student"] \
+            / f"{ids['notebook']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"seed": seed, "functions": functions}, indent=1))
+        tmp.replace(path)
 
     def _solutions(self, resources) -> Path:
         if self.solutions_dir:
             return Path(self.solutions_dir)
-        root = self.config.get("CourseDirectory", {}).get("root") or os.getcwd()
-        return Path(root) / "solutions"
+        return self._root() / "solutions"
 
     def _source_notebook(self, assignment_id: str, notebook_id: str):
         """The instructor's source notebook (trusted setup cells), or None if not found."""
@@ -72,8 +102,9 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
         sandbox = Sandbox(parent=self)
         if sandbox.enabled:
             sandbox.require()
-        reports = grade_notebook_code(checks, [n for _, n, _ in graded], cells,
-                                      seed=None if self.seed < 0 else self.seed,
+        ids = resources["nbgrader"]
+        seed = self._seed_for(ids)
+        reports = grade_notebook_code(checks, [n for _, n, _ in graded], cells, seed=seed,
                                       sandbox=sandbox if sandbox.enabled else None,
                                       secrets=grading_secrets(self.config, self._solutions(resources)))
         for cell, name, points in graded:
@@ -92,6 +123,8 @@ class TrustedHiddenChecks(NbGraderPreprocessor):
                 new_output("execute_result", data={"text/plain": repr(score)},
                            execution_count=cell.get("execution_count")),
             ]
+        if self.record_checks and ids.get("student"):
+            self._record(ids, seed, graded, reports)
         return nb, resources
 
 

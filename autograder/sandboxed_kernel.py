@@ -51,7 +51,7 @@ def grading_secrets(config, solutions_dir: str | Path | None = None) -> list[str
     root = Path(coursedir.root)
     paths = [root, root / "solutions", root / "gradebook.db", root / coursedir.source_directory,
              root / coursedir.submitted_directory, root / coursedir.autograded_directory,
-             root / coursedir.feedback_directory, root / ".exchange"]
+             root / coursedir.feedback_directory, root / ".exchange", root / ".dlcourse"]
     exchange = config.get("Exchange", {}).get("root") if hasattr(config, "get") else None
     paths += [Path(p) for p in (solutions_dir, exchange) if p]
     return [str(p) for p in paths]
