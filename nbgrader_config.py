@@ -11,6 +11,7 @@ from pathlib import Path
 from dlcourse.autograder.feedback import StripGradeTracebacks
 from dlcourse.autograder.preprocessor import RestoreMissingCells, TrustedHiddenChecks
 from dlcourse.autograder.export import RoundedCsvExportPlugin
+from dlcourse.autograder.late import PercentPerDayLate
 from dlcourse.autograder.sandboxed_kernel import SandboxedExecute
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from dlcourse.autograder.fast_metadata import install as compile_metadata_schema_once
@@ -64,6 +65,13 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+
+# Late work (docs/classroom.md): a submission after the assignment's due date in the gradebook
+# (`dlcourse release --due "2026-12-18 17:00:00 UTC"`) loses 10 % of each notebook's score per
+# started day late, at most all of it; the export shows raw_score, late_submission_penalty, score.
+c.AssignLatePenalties.plugin_class = PercentPerDayLate
+c.PercentPerDayLate.per_day = 0.1
+c.PercentPerDayLate.max_fraction = 1.0
 
 # Feedback goes to students: no hidden-test source, no tracebacks quoting it.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripGradeTracebacks,

@@ -11,13 +11,15 @@ from pathlib import Path
 import nbformat
 
 from .hidden import GRADE_CALL, load_checks
-from .layout import check_layout
+from .layout import check_layout, graded_by_hand
 
 __all__ = ["check_source_metadata", "check_release_secrets", "secret_lines", "secret_runs", "may_contain_answers_of"]
 
 _SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
 _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+#: what nbgrader's release puts in a markdown answer cell (``ClearSolutions.text_stub``)
+_ANSWER_STUB = "YOUR ANSWER HERE"
 
 
 def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
@@ -32,6 +34,7 @@ def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
     checks = load_checks(path.parent.name, solutions_dir)
     seen: set[str] = set()
     graded_names = []
+    by_hand = graded_by_hand(nb)
     for i, cell in enumerate(nb.cells):
         where = f"{path.name} cell {i}"
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
@@ -48,9 +51,10 @@ def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
         elif gid in seen:
             problems.append(f"{where}: duplicate grade_id {gid!r}")
         seen.add(str(gid))
+        if meta.get("grade") and str(gid) in by_hand:
+            problems += _by_hand_problems(cell, where)  # a written answer, graded by hand
+            continue
         if meta.get("grade"):
-            if cell.cell_type != "code":
-                continue  # manually graded answers are allowed
             if not meta.get("locked"):
                 problems.append(f"{where}: autograded test cell {gid!r} is not locked")
             names = GRADE_CALL.findall(cell.source)
@@ -72,11 +76,39 @@ def check_source_metadata(path: Path, solutions_dir: Path) -> list[str]:
     return problems + check_layout(nb, path.name)
 
 
+def _by_hand_problems(cell, where: str) -> list[str]:
+    """A cell graded by hand: positive points, open to the student, and an example answer
+    (the instructor's, for the graders; the release replaces it by ``YOUR ANSWER HERE``)."""
+    meta, problems = cell.metadata["nbgrader"], []
+    gid = meta.get("grade_id")
+    if not isinstance(meta.get("points"), (int, float)) or meta["points"] <= 0:
+        problems.append(f"{where}: cell {gid!r}, graded by hand, needs positive points")
+    if not meta.get("solution") or meta.get("locked"):
+        problems.append(f"{where}: cell {gid!r}, graded by hand, must be a solution cell that is "
+                        "not locked (solution: true, locked: false), or no student can answer it")
+    answer = _SOLUTION.sub(lambda m: m.group(1), cell.source).strip()
+    if not answer or answer == _ANSWER_STUB:
+        problems.append(f"{where}: cell {gid!r}, graded by hand, holds no example answer; write "
+                        "one (the graders' reference; students get 'YOUR ANSWER HERE')")
+    return problems
+
+
+def _regions(cell) -> list[str]:
+    """The secret parts of a source cell: its solution and hidden-test regions, and the whole
+    of a markdown answer without markers (nbgrader releases none of it)."""
+    regions = _SOLUTION.findall(cell.source) + _HIDDEN.findall(cell.source)
+    meta = cell.metadata.get("nbgrader", {})
+    if cell.cell_type == "markdown" and meta.get("solution") and "BEGIN SOLUTION" not in cell.source:
+        regions.append(cell.source)
+    return regions
+
+
 def secret_lines(source_nb: nbformat.NotebookNode) -> set[str]:
-    """Non-trivial lines inside solution and hidden-test regions of a source notebook."""
+    """Non-trivial lines inside solution and hidden-test regions of a source notebook (and of
+    its written example answers)."""
     lines: set[str] = set()
     for cell in source_nb.cells:
-        for region in _SOLUTION.findall(cell.source) + _HIDDEN.findall(cell.source):
+        for region in _regions(cell):
             for line in region.splitlines():
                 line = line.strip()
                 if len(line) >= 12 and not line.startswith("#"):
@@ -114,7 +146,7 @@ def secret_runs(source_nb: nbformat.NotebookNode, n: int = 3) -> set[tuple[str, 
     """
     runs: set[tuple[str, ...]] = set()
     for cell in source_nb.cells:
-        for region in _SOLUTION.findall(cell.source) + _HIDDEN.findall(cell.source):
+        for region in _regions(cell):
             lines = _code_lines(region)
             runs.update(tuple(lines[i:i + n]) for i in range(len(lines) - n + 1)
                         if any(len(line) >= 12 for line in lines[i:i + n]))

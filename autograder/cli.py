@@ -1,13 +1,16 @@
 """``dlcourse``: the instructor's command line, built on nbgrader's own API.
 
-    dlcourse release [ASSIGNMENT...]     nbgrader generate_assignment
+    dlcourse release [ASSIGNMENT...]     nbgrader generate_assignment, then release_assignment
+    dlcourse collect [ASSIGNMENT...]     nbgrader collect from the exchange, zip_collect (--zip)
     dlcourse simulate [ASSIGNMENT...]    write a simulated class into submitted/
     dlcourse grade [ASSIGNMENT...]       nbgrader autograde on N processes or Dask, resumable
-    dlcourse feedback [ASSIGNMENT...]    nbgrader generate_feedback (hidden tests stripped)
+    dlcourse feedback [ASSIGNMENT...]    nbgrader generate_feedback (hidden tests stripped),
+                                         release_feedback with --release
     dlcourse watch [--once]              grade each submission as it arrives, release feedback
     dlcourse export [--to grades.csv]    nbgrader's CSV export, and one row per student x function
     dlcourse report [ASSIGNMENT...]      HTML page per assignment: distribution, pass rates, mistakes
     dlcourse validate [ASSIGNMENT...]    author CI: full marks, zero for the release, no leaks
+    dlcourse build-student-package       one zip per assignment (release + wheel) for students off the hub
     dlcourse demo                        all of the above on a fresh copy of the course
 
 Every command works on the course root (``--course-dir``, default: the folder
@@ -84,18 +87,121 @@ def release_all(course: Course, assignment_ids: list[str], terminal=None) -> dic
     return results
 
 
+def _due_option(value):
+    if value is None:
+        return None
+    from .classroom import parse_due
+
+    try:
+        return parse_due(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--due") from None
+
+
 @main.command()
 @click.argument("assignment_ids", nargs=-1)
+@click.option("--due", "due", default=None, metavar="'YYYY-MM-DD HH:MM:SS ZONE'",
+              callback=lambda ctx, param, value: _due_option(value),
+              help="Set the due date in the gradebook first, e.g. '2026-12-18 17:00:00 UTC' "
+                   "(late work is penalized from it, see docs/classroom.md).")
+@click.option("--no-exchange", is_flag=True,
+              help="Only build release/; do not publish to the students' exchange.")
 @click.pass_context
-def release(ctx, assignment_ids):
-    """Build release/<assignment>/ with nbgrader generate_assignment."""
+def release(ctx, assignment_ids, due, no_exchange):
+    """Build release/<assignment>/ (nbgrader generate_assignment) and publish it to the exchange
+    (nbgrader release_assignment; an earlier release there is replaced)."""
+    from .classroom import outbound_path, publish, set_due_date
+
     course = _course(ctx)
+    aids = _pick(course, assignment_ids)
+    published: dict[str, StepResult] = {}
     with terminal_and_log(course.log_path, "dlcourse release") as terminal:
-        results = release_all(course, _pick(course, assignment_ids), terminal)
-    failed = {a: r for a, r in results.items() if not r.ok}
+        results = release_all(course, aids, terminal)
+        for aid in (a for a in aids if results[a].ok):
+            if due is not None:
+                set_due_date(course, aid, due)
+            if not no_exchange:
+                published[aid] = publish(course, aid)
+                log_step(f"release_assignment {aid}", published[aid].ok,
+                         published[aid].log + published[aid].error)
+    failed = False
     for aid, r in results.items():
-        console.print(f"{'✓' if r.ok else '✗'} {aid}: {'released' if r.ok else r.summary}")
+        p = published.get(aid)
+        if not r.ok or (p is not None and not p.ok):
+            failed = True
+            console.print(f"✗ {aid}: {r.summary if not r.ok else p.summary}", markup=False,
+                          soft_wrap=True)
+            continue
+        where = f"published to {outbound_path(course, aid)}" if p else "not published (--no-exchange)"
+        when = f"; due {due:%Y-%m-%d %H:%M:%S} UTC" if due is not None else ""
+        console.print(f"✓ {aid}: released to {course.root / 'release' / aid}, {where}{when}",
+                      markup=False, soft_wrap=True)
+    if failed:
+        console.print(f"log: {course.log_path}", soft_wrap=True)
     sys.exit(1 if failed else 0)
+
+
+# -- collect -------------------------------------------------------------------
+@main.command()
+@click.argument("assignment_ids", nargs=-1)
+@click.option("--zip", "zips", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An LMS download: one zip with every student's notebook (repeatable). File "
+                   "names: <student>/<any>.ipynb or <student>_<digits_...><notebook>.ipynb "
+                   "(docs/classroom.md). The assignment: the one named, else the id in the "
+                   "zip's name.")
+@click.option("--zip-regex", default=None, metavar="REGEX",
+              help="Another convention for the zips' file names (groups student_id, file_id, "
+                   "optional timestamp); default: c.LmsZipCollector.named_regexp.")
+@click.option("--no-exchange", is_flag=True, help="Only the zips; leave the exchange alone.")
+@click.pass_context
+def collect(ctx, assignment_ids, zips, zip_regex, no_exchange):
+    """Collect submissions into submitted/<student>/<assignment>/: the newest of each student
+    from the exchange (nbgrader collect --update: a resubmission replaces the one collected
+    before), and every --zip (nbgrader zip_collect)."""
+    import re
+
+    from .classroom import Collected, collect_exchange, collect_zip, zip_assignment
+
+    course = _course(ctx)
+    aids = _pick(course, assignment_ids)
+    if zip_regex:
+        try:
+            if not {"student_id", "file_id"} <= set(re.compile(zip_regex).groupindex):
+                raise re.error("needs the groups (?P<student_id>...) and (?P<file_id>...)")
+        except re.error as exc:
+            raise click.BadParameter(str(exc), param_hint="--zip-regex") from None
+    done: list[Collected] = []
+    with terminal_and_log(course.log_path, "dlcourse collect"):
+        if not no_exchange:
+            for aid in aids:
+                c = collect_exchange(course, aid)
+                log_step(f"collect {aid}", c.ok, c.log)
+                if assignment_ids or c.students or c.refused or c.error:
+                    done.append(c)
+        for path in zips:
+            try:
+                aid = zip_assignment(path, list(assignment_ids), course.assignments())
+            except ValueError as exc:
+                done.append(Collected("?", path.name, error=str(exc)))
+                continue
+            c = collect_zip(course, aid, path, zip_regex)
+            log_step(f"zip_collect {aid} {path}", c.ok, c.log)
+            done.append(c)
+    if not done:
+        console.print(f"nothing to collect: no submission in {course.config.Exchange.root} "
+                      "(students submit from the Assignments tab or with nbgrader submit)",
+                      markup=False, soft_wrap=True)
+    for c in done:
+        console.print(f"{'✓' if c.ok else '✗'} {c.line()}", markup=False, soft_wrap=True)
+        for why in c.refused:
+            console.print(f"    left out: {why}", markup=False, soft_wrap=True)
+    collected = sorted({c.assignment for c in done if c.ok and (c.new or c.updated)})
+    if collected:
+        console.print(f"submissions in {course.root / 'submitted'}; next: dlcourse grade "
+                      f"{' '.join(collected)}", markup=False, soft_wrap=True)
+    if any(not c.ok for c in done):
+        console.print(f"log: {course.log_path}", soft_wrap=True)
+        sys.exit(1)
 
 
 # -- simulate ------------------------------------------------------------------
@@ -281,15 +387,39 @@ def feedback_all(course: Course, assignment_ids: list[str], terminal=None
 
 @main.command()
 @click.argument("assignment_ids", nargs=-1)
+@click.option("--release", "release_", is_flag=True,
+              help="Then release it to the exchange (nbgrader release_feedback), where the "
+                   "students' Fetch Feedback finds it.")
 @click.pass_context
-def feedback(ctx, assignment_ids):
-    """Generate feedback/<student>/<assignment>/*.html (no hidden tests inside)."""
+def feedback(ctx, assignment_ids, release_):
+    """Generate feedback/<student>/<assignment>/*.html (no hidden tests inside); with --release,
+    publish it to the students."""
+    from .classroom import release_feedback
+
     course = _course(ctx)
+    aids = _pick(course, assignment_ids)
+    releases = []
     with terminal_and_log(course.log_path, "dlcourse feedback") as terminal:
-        results = feedback_all(course, _pick(course, assignment_ids), terminal)
+        results = feedback_all(course, aids, terminal)
+        if release_:
+            for aid in aids:
+                made = sorted(s for (a, s), r in results.items() if a == aid and r.ok)
+                if made:
+                    releases.append(release_feedback(course, aid, made))
     _report_failures(course, results, "feedback report(s)")
     console.print(f"{sum(r.ok for r in results.values())} feedback report(s) in "
                   f"{course.root / 'feedback'}")
+    if not release_:
+        return
+    for rel in releases:
+        console.print(f"{'✓' if rel.released else '✗'} {rel.assignment}: feedback of "
+                      f"{len(rel.released)} student(s) ({rel.notebooks} notebook(s)) released to "
+                      f"the exchange; the students' Fetch Feedback brings it home",
+                      markup=False, soft_wrap=True)
+        for student, why in sorted(rel.not_released.items()):
+            console.print(f"    not released: {student}: {why}", markup=False, soft_wrap=True)
+    if not releases:
+        console.print("no feedback to release", markup=False)
 
 
 @main.command()
@@ -340,12 +470,26 @@ def report(ctx, assignment_ids, folder):
 
 def print_scores(course: Course, assignment_ids: list[str],
                  results: dict[tuple[str, str], StepResult] | None = None) -> None:
-    """One table per assignment: every student, score / max, graded or not."""
+    """One table per assignment: every student, score / max, graded or not, and the written
+    answers still to be graded by hand (in Formgrader; their points are not in the score yet)."""
+    import nbformat
+
+    from .layout import graded_by_hand
+
     for aid in assignment_ids:
         try:
             scores = {s.student: s for s in course.scores(aid)}
         except Exception:  # no gradebook entry yet
             scores = {}
+        by_hand = {gid for path in sorted((course.source_dir / aid).glob("*.ipynb"))
+                   for gid in graded_by_hand(nbformat.read(path, as_version=4))}
+        to_grade: dict[str, list[str]] = {}
+        if by_hand and scores:
+            with course.gradebook() as gb:
+                for submission in gb.find_assignment(aid).submissions:
+                    to_grade[submission.student.id] = [
+                        g.name for nb in submission.notebooks for g in nb.grades
+                        if g.name in by_hand and g.needs_manual_grade]
         table = Table(title=f"Autograded scores: {aid}", title_justify="left")
         table.add_column("student", overflow="fold")
         table.add_column("score", justify="right")
@@ -356,6 +500,10 @@ def print_scores(course: Course, assignment_ids: list[str],
             status = ("graded" if r is None or (r.ok and not r.notes) else
                       "[yellow]graded, see the notes below[/yellow]" if r.ok else
                       "[red]not graded (see below)[/red]")
+            waiting = to_grade.get(student) if r is None or r.ok else None
+            if waiting:
+                status += (f"; {len(waiting)} cell{'s' if len(waiting) > 1 else ''} to grade by "
+                           f"hand: {', '.join(waiting)}")
             sc = scores.get(student)
             table.add_row(student, f"{sc.score:g}" if sc else "-",
                           f"{sc.max_score:g}" if sc else "-", status)
@@ -378,13 +526,21 @@ def validate_assignment(course: Course, aid: str, all_sources: dict[str, Path] |
 
     ``all_sources`` (assignment id -> source folder, every assignment of the
     course) lets the leak audit look for the other assignments' answers too.
+    Cells graded by hand (written answers, :func:`~dlcourse.autograder.layout.graded_by_hand`)
+    are not autograded: "full marks" is then the sum of the other cells, and they are named
+    on the terminal ("1 cell graded by hand: reflection").
     """
+    import nbformat
+
     from .audit import check_release_secrets, check_source_metadata, may_contain_answers_of
+    from .layout import graded_by_hand
     from .simulate import simulate_class
 
     problems = []
+    by_hand: dict[str, dict[str, float]] = {}  # notebook -> {grade_id: points}
     for nb_path in sorted((course.source_dir / aid).glob("*.ipynb")):
         problems += check_source_metadata(nb_path, course.root / "solutions")
+        by_hand[nb_path.stem] = graded_by_hand(nbformat.read(nb_path, as_version=4))
     r = course.release(aid)
     if not r.ok:
         return problems + [f"generate_assignment failed: {r.summary}"]
@@ -396,21 +552,32 @@ def validate_assignment(course: Course, aid: str, all_sources: dict[str, Path] |
         if not r.ok:
             problems.append(f"autograde of {student} failed: {r.summary}")
     for sc in course.scores(aid):
+        manual = by_hand.get(sc.notebook, {})
         if sc.student == "s01_correct":
-            if sc.score != sc.max_score:
-                problems.append(f"{sc.notebook}: the solution earns {sc.score:g}/{sc.max_score:g}; "
-                                f"cells below full marks: {_below_full(course, aid, sc)}")
+            earned = round(sc.score - sum(sc.cells.get(g) or 0 for g in manual), 2)
+            out_of = round(sc.max_score - sum(manual.values()), 2)
+            if earned != out_of:
+                problems.append(f"{sc.notebook}: the solution earns {earned:g}/{out_of:g}"
+                                f"{' on its autograded cells' if manual else ''}; cells below full "
+                                f"marks: {_below_full(course, aid, sc, set(manual))}")
         elif sc.student == "s02_blank":
             earning = {k: v for k, v in sc.cells.items() if v}
             if earning:
                 problems.append(f"{sc.notebook}: the release earns points in {earning}")
+    manual = [g for cells in by_hand.values() for g in cells]
+    if manual:
+        console.print(f"  {aid}: {len(manual)} cell{'s' if len(manual) > 1 else ''} graded by "
+                      f"hand: {', '.join(manual)} (not autograded, so not in the solution's full "
+                      "marks; score them in Formgrader)", markup=False, soft_wrap=True)
     return problems
 
 
-def _below_full(course: Course, aid: str, sc) -> list[str]:
+def _below_full(course: Course, aid: str, sc, by_hand: set[str] = frozenset()) -> list[str]:
+    """The autograded cells of ``sc``'s notebook below full marks (cells in ``by_hand`` aside)."""
     with course.gradebook() as gb:
         nb = gb.find_submission_notebook(sc.notebook, aid, sc.student)
-        return [g.name for g in nb.grades if g.score is None or g.score < g.max_score]
+        return [g.name for g in nb.grades if g.name not in by_hand
+                and (g.score is None or g.score < g.max_score)]
 
 
 @main.command()
@@ -455,6 +622,7 @@ def validate(ctx, assignment_ids, unsafe):
 def demo(ctx, workdir, assignment_ids, jobs, unsafe):
     """Release the assignments (default: every one that can run here), grade a simulated class,
     write feedback and grades.csv."""
+    from .classroom import formgrader_hint
     from .simulate import DEFAULT_CLASS, simulate_class
 
     source = _course(ctx)
@@ -487,9 +655,14 @@ def demo(ctx, workdir, assignment_ids, jobs, unsafe):
     console.print(f"feedback: {course.root / 'feedback'}", soft_wrap=True)
     console.print(f"grades:   {csv}", soft_wrap=True)
     console.print(f"log:      {course.log_path}", soft_wrap=True)
+    console.print(formgrader_hint(course.root), markup=False, soft_wrap=True)
     console.print(f"total {time.perf_counter() - t0:.0f} s")
     sys.exit(1 if bad else 0)
 
+
+from .student_package import build_student_package  # noqa: E402 - a command of its own module
+
+main.add_command(build_student_package)
 
 if __name__ == "__main__":
     main()

@@ -113,8 +113,11 @@ class Course:
         finally:
             os.chdir(cwd)
         config.CourseDirectory.root = str(self.root)
-        config.Exchange.root = str(self.root / ".exchange")
-        (self.root / ".exchange").mkdir(exist_ok=True)
+        # the course's own exchange, unless the machine shares one (DLCOURSE_EXCHANGE, as
+        # nbgrader_config.py reads it: docs/jupyterhub.md)
+        exchange = Path(os.environ.get("DLCOURSE_EXCHANGE") or self.root / ".exchange")
+        config.Exchange.root = str(exchange)
+        exchange.mkdir(parents=True, exist_ok=True)
         self.config = config
         self._api = None
 

@@ -8,12 +8,19 @@ and any table of points in the prose equal to the cells' points.  It runs in
 ``dlcourse validate`` (through :func:`~dlcourse.autograder.audit.check_source_metadata`)
 and in the tests, so a notebook and its explanation cannot drift apart.
 ``docs/authoring.md`` quotes the same text (a test keeps the two equal).
+
+A notebook may also ask for **written answers graded by hand** (nbgrader's manually graded
+answers: :func:`graded_by_hand`).  Its text then carries one more bullet,
+:data:`HOW_GRADED_BY_HAND`, before the last one (:func:`how_graded_text`), and
+:func:`check_layout` expects that bullet exactly when the notebook has such cells: each one a
+markdown answer cell right below the locked markdown cell that asks its question.
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["HOW_GRADED", "HOW_GRADED_ID", "check_layout", "points_tables"]
+__all__ = ["HOW_GRADED", "HOW_GRADED_BY_HAND", "HOW_GRADED_ID", "check_layout", "graded_by_hand",
+           "how_graded_text", "points_tables"]
 
 HOW_GRADED_ID = "how_graded"
 
@@ -36,6 +43,14 @@ HOW_GRADED = """\
 * Everything else (figures, training runs, sliders) is there for you to explore and earns no points.
 """
 
+#: The bullet a notebook with written answers adds before the last one of :data:`HOW_GRADED`.
+HOW_GRADED_BY_HAND = """\
+* **Written answers** go in the answer cells that say `YOUR ANSWER HERE` (double-click the cell to
+  edit it): replace that line with your answer, in your own words. No test runs on them and the
+  autograder gives them no points: your instructor reads them and scores them by hand, and their
+  points appear in your feedback once that is done.
+"""
+
 # Wordings that describe a layout this course does not have (a separate, empty hidden-test cell).
 _WRONG_LAYOUT = re.compile(r"hidden[\s*_-]*tests?[\s*_]*cells?|empty cell", re.I)
 _GRADE = re.compile(r"""grade\(\s*["']([A-Za-z_]\w*)["']\s*\)""")
@@ -49,6 +64,31 @@ def _meta(cell) -> dict:
 
 def _norm(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def graded_by_hand(nb) -> dict[str, float]:
+    """``{grade_id: points}`` of the cells a person scores, in notebook order.
+
+    These are nbgrader's manually graded answers: graded cells that are also solution cells
+    (a student writes in them) or are not code (no output to score).  The autograder leaves
+    them ungraded (``needs_manual_grade``) once answered, and gives them 0 while they still
+    hold the release's text.
+    """
+    out: dict[str, float] = {}
+    for cell in nb.cells:
+        meta = _meta(cell)
+        if meta.get("grade") and (meta.get("solution") or cell.cell_type != "code"):
+            out[str(meta.get("grade_id"))] = float(meta.get("points") or 0)
+    return out
+
+
+def how_graded_text(nb) -> str:
+    """What the ``how_graded`` cell of ``nb`` must say: :data:`HOW_GRADED`, with the
+    :data:`HOW_GRADED_BY_HAND` bullet before its last bullet when ``nb`` has written answers."""
+    if not graded_by_hand(nb):
+        return HOW_GRADED
+    head, sep, last = HOW_GRADED.rpartition("\n* ")
+    return head + "\n" + HOW_GRADED_BY_HAND + sep.lstrip("\n") + last
 
 
 def points_tables(markdown: str) -> list[dict[str, float]]:
@@ -92,9 +132,8 @@ def check_layout(nb, name: str = "notebook") -> list[str]:
         cell = cells[explained[0]]
         if cell.cell_type != "markdown" or not _meta(cell).get("locked"):
             problems.append(f"{name}: the {HOW_GRADED_ID!r} cell must be locked markdown")
-        if _norm(cell.source) != _norm(HOW_GRADED):
-            problems.append(f"{name}: the {HOW_GRADED_ID!r} cell differs from "
-                            "dlcourse.autograder.layout.HOW_GRADED; copy that text")
+        if _norm(cell.source) != _norm(how_graded_text(nb)):
+            problems.append(_how_graded_mismatch(nb, cell.source, name))
         if explained[0] > first_solution:
             problems.append(f"{name}: the {HOW_GRADED_ID!r} cell must come before the first function")
 
@@ -137,4 +176,53 @@ def check_layout(nb, name: str = "notebook") -> list[str]:
             missing = sorted(set(points) - set(table))
             if missing:
                 problems.append(f"{name}: the points table leaves out {missing}")
+    return problems + _written_answer_problems(nb, name)
+
+
+def _how_graded_mismatch(nb, text: str, name: str) -> str:
+    """Why the ``how_graded`` text is not :func:`how_graded_text` of ``nb``, and what to copy."""
+    by_hand = sorted(graded_by_hand(nb))
+    says_by_hand = _norm(HOW_GRADED_BY_HAND).splitlines()[0] in _norm(text)
+    if by_hand and not says_by_hand:
+        return (f"{name}: the {HOW_GRADED_ID!r} cell does not say that written answers are graded "
+                f"by hand, but cells {by_hand} are; copy "
+                "dlcourse.autograder.layout.how_graded_text(nb) (HOW_GRADED with HOW_GRADED_BY_HAND)")
+    if says_by_hand and not by_hand:
+        return (f"{name}: the {HOW_GRADED_ID!r} cell speaks of written answers graded by hand, but "
+                "no cell is graded by hand; copy dlcourse.autograder.layout.HOW_GRADED")
+    return (f"{name}: the {HOW_GRADED_ID!r} cell differs from "
+            f"dlcourse.autograder.layout.{'how_graded_text(nb)' if by_hand else 'HOW_GRADED'}; "
+            "copy that text")
+
+
+_POINTS_IN_TEXT = re.compile(r"\b(\d+(?:\.\d+)?) points?\b")
+
+
+def _written_answer_problems(nb, name: str) -> list[str]:
+    """Each cell graded by hand is what :data:`HOW_GRADED_BY_HAND` promises: a markdown answer
+    cell (not locked, a solution cell) right below the locked markdown cell that asks its
+    question, and any "N point(s)" in that question equal to the cell's points."""
+    problems: list[str] = []
+    by_hand = graded_by_hand(nb)
+    for i, cell in enumerate(nb.cells):
+        meta = _meta(cell)
+        gid = meta.get("grade_id")
+        if str(gid) not in by_hand or not meta.get("grade"):
+            continue
+        if cell.cell_type != "markdown" or not meta.get("solution") or meta.get("locked"):
+            problems.append(f"{name} cell {i}: {gid!r} is graded by hand, so it must be a markdown "
+                            "answer cell (solution: true, locked: false): the text promises "
+                            "written answers only")
+            continue
+        before = nb.cells[i - 1] if i else None
+        if before is None or before.cell_type != "markdown" or not _meta(before).get("locked") \
+                or _meta(before).get("grade_id") == HOW_GRADED_ID:
+            problems.append(f"{name} cell {i}: written answer {gid!r} must come right after the "
+                            "locked markdown cell that asks its question")
+            continue
+        stated = {float(n) for n in _POINTS_IN_TEXT.findall(before.source)}
+        if stated and stated != {by_hand[str(gid)]}:
+            problems.append(f"{name} cell {i - 1}: the question gives {gid!r} "
+                            f"{', '.join(f'{n:g}' for n in sorted(stated))} point(s), its answer "
+                            f"cell {by_hand[str(gid)]:g}")
     return problems

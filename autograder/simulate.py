@@ -4,9 +4,11 @@ Each *variant* turns the released notebook into what one kind of student hands
 in.  ``dlcourse demo`` grades the default class; the tests use the others.
 
 =================  ==============================================================
-``correct``        every solution cell filled in with the reference solution
+``correct``        every solution cell filled in with the reference solution (written
+                   answers with the source's example answer)
 ``partial``        correct, then the assignment's ``SIMULATED_MISTAKES`` applied
-                   (or, without them, every other function left blank)
+                   (or, without them, every other function left blank); written
+                   answers left as released (``YOUR ANSWER HERE``)
 ``blank``          the release as it was handed out
 ``broken_json``    a notebook file cut off mid-way (not valid JSON)
 ``tampered``       blank functions plus a cell that rebinds ``grade`` and patches
@@ -25,6 +27,7 @@ import nbformat
 from nbformat.v4 import new_code_cell
 
 from .hidden import load_solution_module
+from .layout import graded_by_hand
 
 __all__ = ["VARIANTS", "DEFAULT_CLASS", "make_submission", "simulate_class"]
 
@@ -65,6 +68,8 @@ def make_submission(variant: str, source: nbformat.NotebookNode, release: nbform
     if variant == "blank":
         return copy.deepcopy(release)
     if variant == "partial":
+        for gid in graded_by_hand(source):  # not answered: what a hurried student hands in
+            answers.pop(gid, None)
         mistakes = _mistakes(assignment_id, solutions_dir)
         if mistakes:
             for function, old, new in mistakes:
@@ -89,14 +94,16 @@ def make_submission(variant: str, source: nbformat.NotebookNode, release: nbform
         nb.cells.insert(1, cheat)
         return nb
     if variant == "infinite_loop":
-        first = next(iter(answers))
+        first = next(gid for gid, code in answers.items() if re.search(r"^def ", code, re.M))
         answers[first] = re.sub(r"(def \w+\(.*?\):\n)", r"\1    while True:\n        pass\n",
                                 answers[first], count=1, flags=re.S)
         return _fill(release, answers)
     if variant == "deleted_cell":
         nb = _fill(release, answers)
+        by_hand = graded_by_hand(source)
         for i, cell in enumerate(nb.cells):
-            if cell.metadata.get("nbgrader", {}).get("grade"):
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and meta.get("grade_id") not in by_hand:
                 del nb.cells[i]
                 break
         return nb

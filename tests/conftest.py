@@ -12,10 +12,16 @@ from pathlib import Path
 SLOWEST_FIRST = [
     "test_cli_demo.py",          # dlcourse demo: 50 submissions of the numpy track
     "test_cli_validate.py",      # dlcourse validate: a00 and the TensorFlow track
+    "test_batch.py",             # dlcourse grade: serial, --jobs 2, kill and resume, two Dask clusters
     "test_watch.py",
+    "test_classroom_cli.py",     # release, fetch, submit, collect, grade, late, zips, feedback
+    "test_browser_classroom.py", # two JupyterLabs: student and instructor (Formgrader)
     "test_nbgrader_roundtrip.py",
     "test_sandbox_tamper.py",
     "test_course.py",
+    "test_postgres_gradebook.py",
+    "test_student_package.py",
+    "test_multiuser.py",
     "test_browser_tf.py",
     "test_browser.py",
     "test_browser_a07_a08.py",

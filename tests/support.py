@@ -139,3 +139,18 @@ def fails_with(check, fn, words):
     out = buf.getvalue()
     assert words in out, out
     return out
+
+
+def by_hand_points(assignment_id: str) -> float:
+    """Points of the cells graded by hand (written answers) in an assignment's source notebooks:
+    what even the reference solution does not earn at autograde (0 until a person scores them)."""
+    from dlcourse.autograder.layout import graded_by_hand
+
+    return sum(sum(graded_by_hand(nbformat.read(path, as_version=4)).values())
+               for path in sorted((ASSIGNMENTS / assignment_id).glob("*.ipynb")))
+
+
+def autograded_max(assignment_id: str, max_score: float) -> float:
+    """Full marks on the autograded cells: ``max_score`` (a notebook's or the assignment's, one
+    notebook per assignment) less the points graded by hand."""
+    return round(max_score - by_hand_points(assignment_id), 2)

@@ -27,6 +27,8 @@ AID = "a01_logistic_regression"
 FUNCTIONS = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"]
 POINTS = {"sigmoid": 1, "initialize_with_zeros": 1, "propagate": 3, "optimize": 2, "predict": 2,
           "model": 2}
+#: answers graded by hand (tests/test_manual_cells.py): grade_id -> points
+WRITTEN_ANSWERS = {"reflection": 1}
 HAVE_OFFICIAL = (OFFICIAL / cat_data.TRAIN_FILE).is_file() and (OFFICIAL / cat_data.TEST_FILE).is_file()
 needs_official = pytest.mark.skipif(
     not HAVE_OFFICIAL, reason=f"the original cat files are not in {OFFICIAL} (tests only)")

@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell
 from dlcourse.autograder.course import Course
 from dlcourse.autograder.simulate import make_submission
 
-from .support import ROOT
+from .support import ROOT, autograded_max
 
 pytestmark = pytest.mark.nbgrader
 
@@ -122,7 +122,7 @@ def _max(graded, function):
 
 def test_solution_earns_full_marks(graded):
     s = graded["scores"]["correct"]
-    assert s.max_score > 0 and s.score == s.max_score, s.cells
+    assert s.max_score > 0 and s.score == autograded_max(AID, s.max_score), s.cells
 
 
 def test_blank_release_earns_zero_everywhere(graded):
@@ -152,12 +152,13 @@ def test_tampered_function_earns_nothing_and_others_keep_their_marks(graded, stu
 def test_infinite_loop_is_cut_and_the_rest_is_graded(graded):
     s = graded["scores"]["infinite_loop"]
     assert _cell(s, FUNCTIONS[0]) == 0
-    assert s.score == s.max_score - _cell(graded["scores"]["correct"], FUNCTIONS[0]), s.cells
+    assert s.score == autograded_max(AID, s.max_score) - _cell(graded["scores"]["correct"],
+                                                               FUNCTIONS[0]), s.cells
 
 
 def test_deleted_test_cell_is_restored_and_graded(graded):
     s = graded["scores"]["deleted_cell"]
-    assert s.score == s.max_score, s.cells
+    assert s.score == autograded_max(AID, s.max_score), s.cells
     nb = nbformat.read(graded["course"] / "autograded" / "deleted_cell" / AID / NB, as_version=4)
     assert sum(c.metadata.get("nbgrader", {}).get("grade", False) for c in nb.cells) == len(FUNCTIONS)
 
@@ -192,7 +193,7 @@ def test_csv_export_lists_every_student(graded):
     with open(graded["course"] / "grades.csv") as fh:
         rows = list(csv.DictReader(fh))
     by_student = {r["student_id"]: float(r["score"]) for r in rows}
-    assert by_student["correct"] == graded["scores"]["correct"].max_score
+    assert by_student["correct"] == autograded_max(AID, graded["scores"]["correct"].max_score)
     assert by_student["blank"] == 0
 
 

@@ -1,7 +1,8 @@
 """The layout of every source notebook, as docs/authoring.md defines it (one test, all assignments).
 
 Each ``tests/test_<assignment>.py`` declares ``FUNCTIONS`` (the graded functions, in notebook
-order) and ``POINTS`` (function -> points); this module checks the notebook against them.  What is
+order) and ``POINTS`` (function -> points), and ``WRITTEN_ANSWERS`` (grade_id -> points of the
+answers graded by hand) where it has any; this module checks the notebook against them.  What is
 special to one assignment (a widget cell, a provided-code cell) stays in that assignment's file.
 """
 from __future__ import annotations
@@ -10,21 +11,22 @@ import importlib
 
 import pytest
 
-from dlcourse.autograder.layout import HOW_GRADED, check_layout
+from dlcourse.autograder.layout import check_layout, graded_by_hand, how_graded_text
 
 from .support import ASSIGNMENTS, source_notebook
 
 AIDS = sorted(p.name for p in ASSIGNMENTS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
-def _declared(aid: str) -> tuple[list[str], dict[str, float]]:
+def _declared(aid: str) -> tuple[list[str], dict[str, float], dict[str, float]]:
     module = importlib.import_module(f"tests.test_{aid}")
-    return list(module.FUNCTIONS), dict(module.POINTS)
+    return (list(module.FUNCTIONS), dict(module.POINTS),
+            dict(getattr(module, "WRITTEN_ANSWERS", {})))
 
 
 @pytest.mark.parametrize("aid", AIDS)
 def test_notebook_layout(aid):
-    functions, points = _declared(aid)
+    functions, points, written = _declared(aid)
     nb = source_notebook(aid)
     assert nb.nbformat == 4 and nb.nbformat_minor >= 5
     assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3",
@@ -33,12 +35,19 @@ def test_notebook_layout(aid):
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
     assert len({c.id for c in nb.cells}) == len(nb.cells), "cell ids must be unique"
     assert ids[:3] == ["intro", "how_graded", "setup"]
-    assert nb.cells[1].source.strip() == HOW_GRADED.strip()
+    assert nb.cells[1].source.strip() == how_graded_text(nb).strip()
     assert check_layout(nb, aid) == []
+    assert graded_by_hand(nb) == written, "written answers as declared in WRITTEN_ANSWERS"
     for cell in nb.cells:
         meta = cell.metadata.nbgrader
         where = f"{aid} cell {meta.grade_id!r}"
         assert meta.schema_version == 3, where
+        if meta.grade_id in written:  # a markdown answer cell, graded by hand
+            assert cell.cell_type == "markdown", where
+            assert (meta.locked, meta.grade, meta.solution) == (False, True, True), where
+            assert meta.points == written[meta.grade_id] > 0, where
+            assert "BEGIN SOLUTION" not in cell.source and "YOUR ANSWER HERE" not in cell.source, where
+            continue
         if cell.cell_type == "markdown":
             assert (meta.locked, meta.grade, meta.solution) == (True, False, False), where
             assert "BEGIN SOLUTION" not in cell.source and "HIDDEN TESTS" not in cell.source, where
@@ -50,7 +59,8 @@ def test_notebook_layout(aid):
             assert '"""' in cell.source, f"{where}: a graded function needs a docstring"
         else:
             assert meta.locked is True, where
-    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.nbgrader.grade}
+    graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells
+              if c.metadata.nbgrader.grade and c.metadata.nbgrader.grade_id not in written}
     assert set(graded) == {f"test_{name}" for name in functions}
     assert [i for i in ids if i in functions] == functions, "functions in the declared order"
     for name in functions:

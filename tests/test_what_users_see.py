@@ -16,7 +16,8 @@ import pytest
 
 from dlcourse.autograder.course import notebook_problem
 from dlcourse.autograder.hidden import FunctionReport
-from dlcourse.autograder.layout import HOW_GRADED, HOW_GRADED_ID, check_layout, points_tables
+from dlcourse.autograder.layout import (HOW_GRADED, HOW_GRADED_BY_HAND, HOW_GRADED_ID, check_layout,
+                                        how_graded_text, points_tables)
 from dlcourse.autograder.logs import terminal_and_log
 from dlcourse.autograder.scores import round_points
 
@@ -38,12 +39,13 @@ def _index(nb, grade_id: str) -> int:
 def test_every_notebook_explains_grading_with_the_one_text_and_keeps_its_layout(aid):
     nb = source_notebook(aid)
     assert check_layout(nb, aid) == []
-    assert nb.cells[_index(nb, HOW_GRADED_ID)].source.strip() == HOW_GRADED.strip()
+    assert nb.cells[_index(nb, HOW_GRADED_ID)].source.strip() == how_graded_text(nb).strip()
 
 
 def test_authoring_guide_quotes_the_same_text():
     guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
     assert HOW_GRADED.strip() in guide
+    assert HOW_GRADED_BY_HAND.strip() in guide  # the bullet of notebooks with written answers
 
 
 def test_the_old_wrong_description_is_caught():
