@@ -320,6 +320,7 @@ class Batch:
         self.seed = seed
         self.unsafe = unsafe
         self.skipped: list[tuple[str, str]] = []
+        self._parts: dict[str, str] = {}
         self._lock_fh = None
 
     # -- one batch per course at a time
@@ -347,7 +348,11 @@ class Batch:
 
     # -- plan
     def _assignment_part(self, aid: str) -> str:
-        return assignment_digest(self.course.root, self.course.source_dir.name, aid, self.seed)
+        """What every submission's digest of ``aid`` shares (hashed once per batch)."""
+        if aid not in self._parts:
+            self._parts[aid] = assignment_digest(self.course.root, self.course.source_dir.name,
+                                                 aid, self.seed)
+        return self._parts[aid]
 
     def _graded_in_gradebook(self, aid: str) -> set[str]:
         try:
