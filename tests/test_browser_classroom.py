@@ -123,8 +123,7 @@ def test_the_round_trip_from_release_to_fetched_feedback(classroom):
         assert (home / AID / NB).is_file()
 
         _solve(classroom)
-        fetched.locator("a.assignment-notebooks-link").click()
-        fetched.locator("button:text-is('Validate')").click()
+        _click_validate(page)
         dialog = page.locator(".jp-Dialog")
         dialog.wait_for(timeout=180_000)
         page.wait_for_function("() => !/Validating/.test(document.querySelector('.jp-Dialog')"
@@ -134,7 +133,8 @@ def test_the_round_trip_from_release_to_fetched_feedback(classroom):
         _shot(page, "2-student-validate")
         dialog.locator("button").last.click()
 
-        fetched.locator("button:text-is('Submit')").click()
+        page.locator(f"#fetched_assignments_list .list_item:has-text('{AID}')").first.locator(
+            "button:text-is('Submit')").click()
         page.locator(f"#submitted_assignments_list .list_item:has-text('{AID}')").first.wait_for(
             timeout=60_000)
         _shot(page, "3-student-submitted")
@@ -166,6 +166,30 @@ def test_the_round_trip_from_release_to_fetched_feedback(classroom):
         page.wait_for_selector("text=Score", timeout=30_000)
         _shot(page, "7-student-feedback-page")
         assert_feedback_is_clean(page.content(), course)
+
+
+def _click_validate(page, timeout_s: float = 90) -> None:
+    """Open the fetched assignment's notebook list and click its Validate button.  The list is
+    drawn again whenever the tab refreshes, so each try finds the elements anew."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        row = page.locator(f"#fetched_assignments_list .list_item:has-text('{AID}')").first
+        button = row.locator("button:text-is('Validate')")
+        try:
+            if button.is_visible():
+                button.click(timeout=5_000)
+                return
+            link = row.locator("a.assignment-notebooks-link")
+            if link.count() and link.get_attribute("aria-expanded") != "true":
+                link.click(timeout=5_000)
+        except Exception:  # the list was redrawn under the click: try again
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError("the fetched assignment's Validate button never showed")
+        page.wait_for_timeout(500)
 
 
 def grade_by_hand(page, url: str, course: Path) -> None:
